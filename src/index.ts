@@ -1,0 +1,2 @@
+// The public surface of fleet-ssh: deploy scripts import from here only.
+export * from './errors.js';
