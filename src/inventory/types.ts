@@ -1,0 +1,59 @@
+/**
+ * The typed inventory every other layer consumes. Everything here is plain data (no classes, no functions) so a
+ * HostConfig can cross the IPC boundary to a worker unchanged.
+ */
+
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+
+/** Where a value was written, so errors found later (an unset env var at run time) can still point at it. */
+export interface SourcePosition {
+  file?: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * A secret as written in the inventory. It is kept unresolved until a selected host needs it: an operator who
+ * targets `web` must not be told that the database password's env var is unset.
+ */
+export type Secret = ({ env: string } | { file: string } | { value: string }) & { at?: SourcePosition };
+
+export interface HostConfig {
+  /** The name used in output, selection and folding. */
+  name: string;
+  /** What is dialled; defaults to the name. */
+  address: string;
+  port: number;
+  user: string;
+  /** Absolute paths, tried in order. Empty: the SSH layer falls back to the agent and OpenSSH's default keys. */
+  identityFile: string[];
+  passphrase?: Secret;
+  password?: Secret;
+  /** Use $SSH_AUTH_SOCK when it is set. */
+  agent: boolean;
+  /** Absolute path. */
+  knownHosts: string;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs: number;
+  /** ProxyJump target `[user@]host[:port]`; may name another inventory host. */
+  jump?: string;
+  /** Every group the host belongs to, directly or through a child group, in file order. */
+  groups: string[];
+}
+
+export interface InventoryGroup {
+  name: string;
+  /** All member hosts, including those of descendant groups, in inventory order. */
+  hosts: string[];
+  /** Direct child groups, as written. */
+  children: string[];
+}
+
+export interface Inventory {
+  /** The file it was loaded from, as given; absent for ad-hoc inventories. */
+  file?: string;
+  /** In file order of first appearance. */
+  hosts: HostConfig[];
+  /** In file order of definition. */
+  groups: ReadonlyMap<string, InventoryGroup>;
+}
