@@ -54,6 +54,8 @@ export interface BenchHost {
   rotateHostKey(): Promise<HostKeyInfo[]>;
   /** sshd is killed with SIGKILL; the host goes down with it. */
   killSshd(): Promise<void>;
+  /** Everything sshd logged so far (it logs at INFO to stderr: logins, subsystem requests). */
+  logs(): Promise<string>;
 }
 
 export interface Bench {
@@ -77,6 +79,17 @@ async function readHostKeys(container: StartedTestContainer): Promise<HostKeyInf
   const result = await container.exec(['sh', '-c', `cat ${HOST_KEY_FILES}`]);
   if (result.exitCode !== 0) throw new Error(`reading host keys failed: ${result.output}`);
   return parseHostKeys(result.stdout);
+}
+
+/** Docker multiplexes a non-TTY container's streams in frames: 1 byte stream, 3 zero, 4 bytes length, payload. */
+function demuxDockerLog(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString();
 }
 
 function ed25519Fingerprint(keys: HostKeyInfo[]): string {
@@ -165,6 +178,9 @@ function makeHost(
       host.hostKeys = handle.hostKeys;
       host.hostKeyFingerprint = ed25519Fingerprint(handle.hostKeys);
       return handle.hostKeys;
+    },
+    async logs() {
+      return demuxDockerLog((await (await docker()).logs({ stdout: true, stderr: true, follow: false })) as Buffer);
     },
     async killSshd() {
       await container.exec(['sh', '-c', 'kill -KILL $(cat /run/sshd_*.pid)']);

@@ -1,0 +1,37 @@
+/** The hostKeyPolicy settings of DESIGN.md §3 (paramiko's AutoAddPolicy is accept-new). */
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+
+/**
+ * Everything needed to reach and log in to one host, with secrets already resolved to their values. Built by
+ * the layers above from the inventory; never logged, never put in argv or env.
+ */
+export interface SshHostOptions {
+  /** The host's name as the operator knows it (inventory name); every error and event carries it. */
+  host: string;
+  /** What to connect to: DNS name or IP. */
+  address: string;
+  port: number;
+  user: string;
+  password?: string;
+  /** Private key files, tried in order: RSA, ECDSA, ed25519; OpenSSH or PEM format. */
+  identityFiles?: string[];
+  /** Private keys given as text (API use); tried after identityFiles. */
+  privateKeys?: string[];
+  /** Passphrase for encrypted keys. */
+  passphrase?: string;
+  /** true: use $SSH_AUTH_SOCK when set; a string: that agent socket. */
+  agent?: boolean | string;
+  /** Default ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
+  /** Default accept-new. */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** TCP connect + SSH handshake + authentication must finish in this time. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** A keepalive every this often; after keepaliveCountMax unanswered ones the host is declared dead. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** ProxyJump: the bastion this host is reached through, itself authenticated like any host. */
+  jump?: SshHostOptions;
+  /** Called with operator-facing warnings (e.g. host key checking off). */
+  onWarning?: (message: string) => void;
+}
