@@ -1,0 +1,233 @@
+import type { Duplex } from 'node:stream';
+import ssh2, { type SFTPWrapper } from 'ssh2';
+import { AbortError, AuthError, ConnectError, FleetError } from '../errors.js';
+import { planAuth } from './auth.js';
+import { defaultKnownHostsFile, hostVerifierFor } from './host-key-verifier.js';
+import type { SshHostOptions } from './options.js';
+import { translateConnectError } from './translate-error.js';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5_000;
+export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
+/** Time for authentication after the handshake: several PAM failure delays (~2-3 s each) must fit. */
+const LOGIN_ALLOWANCE_MS = 20_000;
+
+/**
+ * One authenticated SSH connection to one host. Commands and transfers share it, as paramiko's Transport is
+ * shared by SSHClient and SFTPClient; the SFTP channel is opened on first use only.
+ */
+export class SshConnection {
+  readonly host: string;
+  readonly client: ssh2.Client;
+  private readonly jump: SshConnection | undefined;
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private lostError: FleetError | undefined;
+  private isClosed = false;
+
+  constructor(host: string, client: ssh2.Client, jump?: SshConnection) {
+    this.host = host;
+    this.client = client;
+    this.jump = jump;
+    client.on('close', () => {
+      this.isClosed = true;
+      this.sftpChannel = undefined;
+    });
+    client.on('error', (err) => {
+      this.lostError ??= translateConnectError(err, {
+        host,
+        address: '',
+        port: 0,
+        user: '',
+        connectTimeoutMs: 0,
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Why the connection died after it was ready, if it did. */
+  get lost(): FleetError | undefined {
+    return this.lostError;
+  }
+
+  /** The SFTP channel, opened on first use and kept for the life of the connection. */
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((err, sftp) => {
+        if (err) {
+          this.sftpChannel = undefined;
+          reject(
+            new ConnectError(`${this.host}: the server refused an SFTP channel (${err.message}); is the sftp subsystem enabled?`, {
+              host: this.host,
+              cause: err,
+            }),
+          );
+        } else {
+          sftp.on('close', () => (this.sftpChannel = undefined));
+          // A channel error with no listener would crash the process; the transfer in flight reports it.
+          sftp.on('error', () => (this.sftpChannel = undefined));
+          resolve(sftp);
+        }
+      });
+    });
+    return this.sftpChannel;
+  }
+
+  /** Ends the connection (and the jump connection under it) and waits until the socket is closed. */
+  async close(): Promise<void> {
+    if (!this.isClosed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.client.destroy();
+          resolve();
+        }, 2_000);
+        timer.unref();
+        this.client.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        this.client.end();
+      });
+    }
+    await this.jump?.close();
+  }
+}
+
+function forwardThrough(jump: SshConnection, target: SshHostOptions, jumpName: string): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    jump.client.forwardOut('127.0.0.1', 0, target.address, target.port, (err, stream) => {
+      if (err) {
+        reject(
+          new ConnectError(
+            `${target.host}: jump host ${jumpName} could not reach ${target.address}:${target.port} (${err.message}); ` +
+              'check the address from the bastion and that it allows TCP forwarding',
+            { host: target.host, reason: 'unreachable', cause: err },
+          ),
+        );
+      } else resolve(stream);
+    });
+  });
+}
+
+/**
+ * Connects and authenticates, verifying the host key under the host's policy. Resolves only when a command
+ * could run; rejects with a FleetError (ConnectError, AuthError, HostKeyError, AbortError) carrying the host.
+ */
+export async function connect(options: SshHostOptions, signal?: AbortSignal): Promise<SshConnection> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (signal?.aborted) throw new AbortError(`${options.host}: cancelled before connecting`, { host: options.host });
+
+  let jump: SshConnection | undefined;
+  let sock: Duplex | undefined;
+  if (options.jump) {
+    const jumpName = options.jump.host;
+    jump = await connect({ onWarning: options.onWarning, ...options.jump }, signal).catch((err: FleetError) => {
+      throw new ConnectError(`${options.host}: via jump host ${jumpName}: ${err.message}`, {
+        host: options.host,
+        ...err.details,
+        cause: err,
+      });
+    });
+    try {
+      sock = await forwardThrough(jump, options, jumpName);
+    } catch (err) {
+      await jump.close();
+      throw err;
+    }
+  }
+
+  const plan = await planAuth(options);
+  if (plan.empty) {
+    await jump?.close();
+    throw new AuthError(
+      `${options.host}: no usable credentials for ${options.user}` +
+        (plan.problems.length ? ` (${plan.problems.join('; ')})` : '') +
+        '; set password:, identityFile: or agent: true in the inventory',
+      { host: options.host },
+    );
+  }
+  const hostKeys = hostVerifierFor({
+    host: options.host,
+    address: options.address,
+    port: options.port,
+    knownHostsFile: options.knownHostsFile ?? defaultKnownHostsFile(),
+    policy: options.hostKeyPolicy ?? 'accept-new',
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+
+  const client = new ssh2.Client();
+  const ctx = {
+    host: options.host,
+    address: options.address,
+    port: options.port,
+    user: options.user,
+    connectTimeoutMs,
+    ...(options.jump ? { via: options.jump.host } : {}),
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(handshakeTimer);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onAbort = () =>
+        settle(() => {
+          client.destroy();
+          reject(new AbortError(`${options.host}: cancelled while connecting`, { host: options.host }));
+        });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // Like OpenSSH's ConnectTimeout this bounds TCP connect + SSH handshake: a hung host shows here. Login
+      // itself gets its own allowance, because PAM delays each failed password by seconds.
+      const handshakeTimer = setTimeout(() => {
+        const err = Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' });
+        settle(() => {
+          client.destroy();
+          reject(translateConnectError(err, ctx));
+        });
+      }, connectTimeoutMs);
+      client.once('handshake', () => clearTimeout(handshakeTimer));
+      client.once('ready', () => settle(resolve));
+      // Not once: ssh2 can emit a second error while tearing down, which must not go unhandled.
+      client.on('error', (err) => {
+        const keyError = hostKeys.error();
+        if (keyError) return settle(() => reject(keyError));
+        const fleetErr = translateConnectError(err, ctx);
+        if (fleetErr instanceof AuthError) {
+          const detail = [`tried ${plan.tried.join(', ') || 'nothing'}`, ...plan.problems].join('; ');
+          return settle(() => reject(new AuthError(`${fleetErr.message} [${detail}]`, { host: options.host, cause: err })));
+        }
+        settle(() => reject(fleetErr));
+      });
+      client.once('close', () =>
+        settle(() =>
+          reject(
+            hostKeys.error() ??
+              new ConnectError(`${options.host}: connection closed during login`, { host: options.host, reason: 'closed' }),
+          ),
+        ),
+      );
+      client.connect({
+        host: options.address,
+        port: options.port,
+        username: options.user,
+        ...(sock ? { sock } : {}),
+        readyTimeout: connectTimeoutMs + LOGIN_ALLOWANCE_MS,
+        keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+        keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+        authHandler: plan.handler,
+        hostVerifier: hostKeys.verifier,
+      });
+    });
+  } catch (err) {
+    client.destroy();
+    await jump?.close();
+    throw err;
+  }
+  return new SshConnection(options.host, client, jump);
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, AuthError, TimeoutError } from '../../src/errors.js';
+import { connect, type SshConnection } from '../../src/ssh/connect.js';
+import { execCommand } from '../../src/ssh/exec.js';
+import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
+import { optionsFor, tempKnownHosts } from './support/target.js';
+
+/**
+ * Polls the host until no process matches `pattern` (the remote kill is asynchronous), or gives up. Write the
+ * pattern so it does not match itself (`sleep 30[3]`): pgrep's parent shell carries it in its arguments.
+ */
+async function gone(h: BenchHost, pattern: string, withinMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const r = await h.exec(`pgrep -f '${pattern}' || true`);
+    if (r.stdout.trim() === '') return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+describe('ssh exec on real sshd', () => {
+  let bench: Bench;
+  let h: BenchHost;
+  let conn: SshConnection;
+  beforeAll(async () => {
+    bench = await startBench(1, { sshdOptions: ['LogLevel VERBOSE'] });
+    h = bench.hosts[0]!;
+    conn = await connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await bench?.stop();
+  });
+
+  it('keeps stdout and stderr apart, line for line, even when they alternate fast', async () => {
+    const r = await execCommand(conn, 'for i in $(seq 1 2000); do echo "out $i"; echo "err $i" >&2; done');
+    const out = r.stdout.toString().trimEnd().split('\n');
+    const err = r.stderr.toString().trimEnd().split('\n');
+    expect(out).toHaveLength(2000);
+    expect(err).toHaveLength(2000);
+    expect(out.every((l, i) => l === `out ${i + 1}`)).toBe(true);
+    expect(err.every((l, i) => l === `err ${i + 1}`)).toBe(true);
+    expect(r).toMatchObject({ exitCode: 0, signal: null, truncated: false, host: 'h01' });
+    expect(r.error).toBeUndefined();
+  });
+
+  it('reports the exit code and duration; a non-zero exit is a result, not an error', async () => {
+    const r = await execCommand(conn, 'echo bye; exit 3');
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout.toString()).toBe('bye\n');
+    expect(r.error).toBeUndefined();
+    expect(r.durationMs).toBeGreaterThan(0);
+  });
+
+  it('a command killed by a signal exits 128+N, as in a shell', async () => {
+    const r = await execCommand(conn, 'kill -KILL $$');
+    expect(r.exitCode).toBe(137);
+  });
+
+  it('runs in the login shell of the user (bash syntax works)', async () => {
+    const r = await execCommand(conn, 'echo {a,b}; [[ 1 == 1 ]] && echo yes');
+    expect(r.stdout.toString()).toBe('a b\nyes\n');
+  });
+
+  it('feeds stdin, and closes it when none is given', async () => {
+    const big = 'x'.repeat(1024 * 1024);
+    const r = await execCommand(conn, 'wc -c', { stdin: big });
+    expect(r.stdout.toString().trim()).toBe(String(big.length));
+    const empty = await execCommand(conn, 'cat; echo done', { timeoutMs: 5_000 });
+    expect(empty.stdout.toString()).toBe('done\n');
+  });
+
+  it('sets env and working directory, quoting values safely', async () => {
+    const r = await execCommand(conn, 'pwd; echo "$GREETING"', { cwd: '/tmp', env: { GREETING: "it's $HOME `x`" } });
+    expect(r.stdout.toString()).toBe("/tmp\nit's $HOME `x`\n");
+  });
+
+  it('streams output as it arrives', async () => {
+    const started = Date.now();
+    let firstAt = 0;
+    const r = await execCommand(conn, 'echo first; sleep 1.5; echo second', {
+      onStdout: () => (firstAt ||= Date.now() - started),
+    });
+    expect(r.stdout.toString()).toBe('first\nsecond\n');
+    expect(firstAt).toBeGreaterThan(0);
+    expect(firstAt).toBeLessThan(r.durationMs - 1_000);
+  });
+
+  it('caps what it keeps and says so, while streaming everything', async () => {
+    let streamed = 0;
+    const r = await execCommand(conn, 'head -c 3000000 /dev/zero', {
+      maxBufferBytes: 1_000_000,
+      onStdout: (b) => (streamed += b.length),
+    });
+    expect(r.stdout.length).toBe(1_000_000);
+    expect(r.truncated).toBe(true);
+    expect(streamed).toBe(3_000_000);
+  });
+
+  it('a command past its timeout → TimeoutError, and the remote processes are gone', async () => {
+    const started = Date.now();
+    const r = await execCommand(conn, 'sleep 301 & sleep 302; echo never', { timeoutMs: 1_000 });
+    expect(r.error).toBeInstanceOf(TimeoutError);
+    expect(r.error?.host).toBe('h01');
+    expect(r.error?.message).toMatch(/command still running after 1000 ms/);
+    expect(r.stdout.toString()).not.toContain('never');
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(await gone(h, 'sleep 30[12]')).toBe(true);
+  });
+
+  it('an aborted command → AbortError, and the remote process is gone', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const r = await execCommand(conn, 'sleep 303', { signal: controller.signal });
+    expect(r.error).toBeInstanceOf(AbortError);
+    expect(await gone(h, 'sleep 30[3]')).toBe(true);
+  });
+
+  it('sudo: runs as root, the password is neither in the output nor in any process list', async () => {
+    const r = await execCommand(conn, 'id -un', { sudo: {}, sudoPassword: h.password });
+    expect(r.error).toBeUndefined();
+    expect(r).toMatchObject({ exitCode: 0 });
+    expect(r.stdout.toString()).toBe('root\n');
+    expect(r.stderr.toString()).toBe('');
+    const ps = await execCommand(conn, 'sleep 0.5 & ps -eo args; wait', { sudo: {}, sudoPassword: h.password });
+    expect(ps.stdout.toString()).toContain('sudo -S');
+    expect(ps.stdout.toString()).not.toContain(h.password);
+  });
+
+  it('sudo: stdin goes to the command after the password, never the password itself', async () => {
+    const r = await execCommand(conn, 'cat', { sudo: {}, sudoPassword: h.password, stdin: 'payload\n' });
+    expect(r.stdout.toString()).toBe('payload\n');
+  });
+
+  it('sudo -u another user', async () => {
+    const r = await execCommand(conn, 'id -un', { sudo: { user: 'nobody' }, sudoPassword: h.password });
+    expect(r.stdout.toString()).toBe('nobody\n');
+  });
+
+  it('sudo with a wrong password → AuthError, without hanging', async () => {
+    const r = await execCommand(conn, 'id -un', { sudo: {}, sudoPassword: 'wrong', timeoutMs: 15_000 });
+    expect(r.error).toBeInstanceOf(AuthError);
+    expect(r.error?.message).toMatch(/sudo refused the password/);
+    expect(r.stdout.toString()).toBe('');
+  });
+
+  it('sudo without a password when one is needed → AuthError', async () => {
+    const r = await execCommand(conn, 'id -un', { sudo: {}, timeoutMs: 15_000 });
+    expect(r.error).toBeInstanceOf(AuthError);
+    expect(r.error?.message).toMatch(/sudo wants a password/);
+  });
+
+  it('an exec-only connection opens no SFTP channel; the first transfer opens one', async () => {
+    const c = await connect(optionsFor(h, tempKnownHosts(), { password: h.password }));
+    try {
+      await execCommand(c, 'true');
+      const before = (await h.logs()).match(/subsystem 'sftp'/g)?.length ?? 0;
+      await execCommand(c, 'true');
+      expect((await h.logs()).match(/subsystem 'sftp'/g)?.length ?? 0).toBe(before);
+      const sftp = await c.sftp();
+      expect(await c.sftp()).toBe(sftp);
+      await new Promise((res) => setTimeout(res, 200));
+      expect((await h.logs()).match(/subsystem 'sftp'/g)?.length ?? 0).toBe(before + 1);
+    } finally {
+      await c.close();
+    }
+  });
+});
