@@ -1,0 +1,72 @@
+/**
+ * The public shapes of the SFTP layer: what put/get accept and what they report. Plain data only, so results
+ * and progress events can cross the runner's IPC boundary unchanged.
+ */
+
+/** One progress report, emitted as chunks are acknowledged (per 32 KiB chunk by default: callers throttle). */
+export interface TransferProgress {
+  host: string;
+  /** The file being moved: its remote path for put, its local path for get. */
+  path: string;
+  /** Bytes of this file done so far and its size. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** The same across the whole put/get call (every file it moves), for one progress bar per host. */
+  totalBytesDone: number;
+  totalBytesTotal: number;
+}
+
+/** Options shared by put and get. */
+export interface TransferOptions {
+  /** Copy directories and everything below them (like scp -r). Without it a directory source is an error. */
+  recursive?: boolean;
+  /**
+   * Default true: each file is written to a temporary name beside its target and renamed over it only when
+   * complete, so readers never see a half-written file and a failed transfer leaves the old one intact.
+   */
+  atomic?: boolean;
+  /** Cancels the transfer: temporary files are removed, finished files stay, AbortError is thrown. */
+  signal?: AbortSignal;
+  onProgress?: (progress: TransferProgress) => void;
+  /** Read/write requests in flight per file on the parallel fast path (ssh2 fastPut/fastGet). Default 64. */
+  concurrency?: number;
+  /** Bytes per read/write request. Default 32768 (OpenSSH's sftp-server takes up to 256 KiB). */
+  chunkSize?: number;
+  /** Files moved at once within one call (they share the host's one SFTP channel). Default 8. */
+  fileConcurrency?: number;
+}
+
+export interface PutOptions extends TransferOptions {
+  /** Permission bits for every uploaded file (e.g. 0o644). Default: the local file's permission bits. */
+  mode?: number;
+  /**
+   * Skip a file when the remote one has the same size and the same content. Content is compared by SHA-256
+   * when `remoteSha256` is given, otherwise by modification time (which put preserves, like rsync's quick
+   * check).
+   */
+  skipUnchanged?: boolean;
+  /**
+   * SHA-256 (hex) of a remote file, or undefined when it cannot be computed. SFTP has no checksum request,
+   * so the caller wires this to exec (`sha256sum -- path`) on the same connection.
+   */
+  remoteSha256?: (remotePath: string) => Promise<string | undefined>;
+}
+
+export type GetOptions = TransferOptions;
+
+export interface TransferredFile {
+  local: string;
+  remote: string;
+  /** The file's size. */
+  bytes: number;
+  /** True when skipUnchanged found the target already equal and nothing was sent. */
+  skipped: boolean;
+}
+
+export interface TransferResult {
+  host: string;
+  files: TransferredFile[];
+  /** Bytes actually sent or received (skipped files count zero). */
+  bytes: number;
+  durationMs: number;
+}

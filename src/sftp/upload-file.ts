@@ -1,0 +1,93 @@
+import { posix } from 'node:path';
+import { fastPut } from './fast-transfer.js';
+import type { FileTransferContext } from './file-context.js';
+import * as remote from './remote.js';
+import { fromRemote } from './sides.js';
+import { tempNameFor } from './temp-name.js';
+import type { PlannedFile } from './tree.js';
+import { abortError, attempt, type ErrorContext } from './translate-error.js';
+import type { TransferredFile } from './types.js';
+import { isUnchanged } from './unchanged.js';
+
+/**
+ * One local file to one remote path. Atomic (the default): the data goes to a fresh temporary file beside
+ * the target, created 0600 so nobody reads it half-written, gets its final mode and mtime, and is renamed
+ * over the target only when complete. Whatever fails or is cancelled before the rename removes the temporary
+ * file and leaves the target as it was.
+ */
+
+export interface UploadContext extends FileTransferContext {
+  /** Overrides the local file's permission bits. */
+  mode: number | undefined;
+  skipUnchanged: boolean;
+  remoteSha256: ((remotePath: string) => Promise<string | undefined>) | undefined;
+}
+
+export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise<TransferredFile> {
+  const { sftp, host, signal } = ctx;
+  const { source: local, target, entry } = file;
+  const at = (action: string, remotePath = target, lostNote?: string): ErrorContext => ({
+    host,
+    action,
+    localAction: 'read',
+    remotePath,
+    localPath: local,
+    ...(lostNote ? { lostNote } : {}),
+  });
+  const cancelled = () => abortError(host, `upload to ${target}`, signal.reason, ctx.atomic);
+  if (signal.aborted) throw cancelled();
+  const mode = ctx.mode ?? entry.mode;
+  const done: TransferredFile = { local, remote: target, bytes: entry.size, skipped: false };
+
+  if (ctx.skipUnchanged) {
+    const current = await attempt(at('check the existing'), () => remote.statOrUndefined(sftp, target));
+    const same = await attempt(at('compare with the existing'), () =>
+      isUnchanged(
+        { path: local, entry },
+        { path: target, entry: current && fromRemote(current) },
+        ctx.remoteSha256,
+      ),
+    );
+    if (same && current) {
+      // Same content, but an asked-for mode is still applied, like Ansible's copy module does.
+      if ((current.mode & 0o777) !== mode) await attempt(at('set the mode of'), () => remote.setstat(sftp, target, { mode }));
+      ctx.progress(target, entry.size, entry.size);
+      return { ...done, skipped: true };
+    }
+  }
+
+  const attrs = { mode, atime: entry.atime, mtime: entry.mtime };
+  const fast = {
+    concurrency: ctx.concurrency,
+    chunkSize: ctx.chunkSize,
+    signal,
+    onStep: (bytesDone: number, bytesTotal: number) => ctx.progress(target, bytesDone, bytesTotal),
+  };
+
+  if (!ctx.atomic) {
+    try {
+      await attempt(at('upload to'), () => fastPut(sftp, local, target, fast));
+      await attempt(at('set the mode and time of'), () => remote.setstat(sftp, target, attrs));
+    } catch (err) {
+      throw signal.aborted ? cancelled() : err;
+    }
+    ctx.progress(target, entry.size, entry.size);
+    return done;
+  }
+
+  const temp = posix.join(posix.dirname(target), tempNameFor(posix.basename(target)));
+  const lostNote = `the temporary file ${temp} may remain`;
+  await attempt(at('create a temporary file for', target), () => remote.createExclusive(sftp, temp, { mode: 0o600 }));
+  try {
+    await attempt(at('upload to', target, lostNote), () => fastPut(sftp, local, temp, fast));
+    await attempt(at('set the mode and time of', temp, lostNote), () => remote.setstat(sftp, temp, attrs));
+    if (signal.aborted) throw cancelled();
+    await attempt(at('rename into place', target, lostNote), () => remote.renameOver(sftp, temp, target));
+  } catch (err) {
+    // Best effort: on a dead connection the request fails at once and the temporary file stays behind.
+    await remote.unlink(sftp, temp).catch(() => undefined);
+    throw signal.aborted ? cancelled() : err;
+  }
+  ctx.progress(target, entry.size, entry.size);
+  return done;
+}
