@@ -1,0 +1,24 @@
+import type { RunSummary } from './model.js';
+
+/** DESIGN.md §4's exit codes. USAGE is the CLI's own (bad options, bad inventory) and never comes from a run. */
+export const EXIT = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  UNREACHABLE: 3,
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * How a run ends: interrupted (SIGINT) beats everything, since partial results say nothing about the rest;
+ * then any unreachable host (connect, auth, host key, timeout — see `outcomeOf`), because that is a fleet
+ * problem a script must not mistake for a command that merely failed; then any failure; else 0.
+ */
+export function exitCodeFor(summary: RunSummary, options: { interrupted?: boolean } = {}): ExitCode {
+  if (options.interrupted) return EXIT.INTERRUPTED;
+  if (summary.unreachable > 0) return EXIT.UNREACHABLE;
+  if (summary.failed > 0) return EXIT.FAILED;
+  return EXIT.OK;
+}
