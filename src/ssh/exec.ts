@@ -12,9 +12,13 @@ export interface ExecOptions extends RemoteCommandOptions {
   /** The remote command is ended (TERM, then KILL and channel close) after this long. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Called with output as it arrives (after sudo's prompt and marker are removed). */
-  onStdout?: (chunk: Buffer) => void;
-  onStderr?: (chunk: Buffer) => void;
+  /**
+   * Called with output as it arrives (after sudo's prompt and marker are removed). A returned promise pauses
+   * reading from the host until it settles: the SSH window then stops the remote writer, so a chatty host is
+   * slowed down instead of filling memory.
+   */
+  onStdout?: (chunk: Buffer) => void | Promise<void>;
+  onStderr?: (chunk: Buffer) => void | Promise<void>;
   /** Keep at most this many bytes of each stream in the result; the rest is only streamed. Default 64 MiB. */
   maxBufferBytes?: number;
   sudoPassword?: string;
@@ -62,8 +66,23 @@ export async function execCommand(conn: SshConnection, command: string, options:
   const host = conn.host;
   const remote = buildRemoteCommand(command, options);
   const limit = options.maxBufferBytes ?? 64 * 1024 * 1024;
-  const stdout = new OutputBuffer(limit, options.onStdout);
-  const stderr = new OutputBuffer(limit, options.onStderr);
+  let channel: ClientChannel | undefined;
+  const throttled =
+    (listener: ExecOptions['onStdout']) =>
+    (chunk: Buffer): void => {
+      const pending = listener?.(chunk);
+      if (pending instanceof Promise && channel) {
+        channel.pause();
+        channel.stderr.pause();
+        const resume = () => {
+          channel?.resume();
+          channel?.stderr.resume();
+        };
+        pending.then(resume, resume);
+      }
+    };
+  const stdout = new OutputBuffer(limit, throttled(options.onStdout));
+  const stderr = new OutputBuffer(limit, throttled(options.onStderr));
   let error: FleetError | undefined;
 
   if (options.signal?.aborted) {
@@ -71,7 +90,8 @@ export async function execCommand(conn: SshConnection, command: string, options:
     return { host, exitCode: null, signal: null, stdout: stdout.value, stderr: stderr.value, truncated: false, durationMs: 0, error };
   }
 
-  const channel = await openChannel(conn, remote.line);
+  const ch = await openChannel(conn, remote.line);
+  channel = ch;
   let exitCode: number | null = null;
   let exitSignal: string | null = null;
   let killTimer: NodeJS.Timeout | undefined;
@@ -80,10 +100,10 @@ export async function execCommand(conn: SshConnection, command: string, options:
   const stop = (why: FleetError) => {
     if (error) return;
     error = why;
-    sendSignal(channel, 'TERM');
+    sendSignal(ch, 'TERM');
     killTimer = setTimeout(() => {
-      sendSignal(channel, 'KILL');
-      channel.close();
+      sendSignal(ch, 'KILL');
+      ch.close();
       // A server that never answers our close (hung host, dead link) must not hang the run.
       killTimer = setTimeout(() => giveUp(), KILL_GRACE_MS);
       killTimer.unref();
@@ -92,8 +112,8 @@ export async function execCommand(conn: SshConnection, command: string, options:
   };
 
   const sendInput = () => {
-    if (options.stdin !== undefined) channel.end(options.stdin);
-    else channel.end();
+    if (options.stdin !== undefined) ch.end(options.stdin);
+    else ch.end();
   };
   const sudo = remote.sudoPrompt
     ? new SudoFilter(remote.sudoPrompt, remote.sudoMarker!, {
@@ -102,7 +122,7 @@ export async function execCommand(conn: SshConnection, command: string, options:
             stop(new AuthError(`${host}: sudo wants a password and none was given; use --ask-pass or sudoPassword`, { host }));
           } else if (count > 1) {
             stop(new AuthError(`${host}: sudo refused the password; check it, or whether the user may sudo`, { host }));
-          } else channel.write(`${options.sudoPassword}\n`);
+          } else ch.write(`${options.sudoPassword}\n`);
         },
         onAuthenticated: sendInput,
         stdout: (b) => stdout.push(b),
@@ -130,16 +150,16 @@ export async function execCommand(conn: SshConnection, command: string, options:
 
   await new Promise<void>((resolve) => {
     giveUp = () => {
-      channel.destroy();
+      ch.destroy();
       resolve();
     };
-    channel.on('data', (b: Buffer) => (sudo ? sudo.stdout(b) : stdout.push(b)));
-    channel.stderr.on('data', (b: Buffer) => (sudo ? sudo.stderr(b) : stderr.push(b)));
-    channel.on('exit', (code: number | null, signalName?: string) => {
+    ch.on('data', (b: Buffer) => (sudo ? sudo.stdout(b) : stdout.push(b)));
+    ch.stderr.on('data', (b: Buffer) => (sudo ? sudo.stderr(b) : stderr.push(b)));
+    ch.on('exit', (code: number | null, signalName?: string) => {
       exitCode = code;
       exitSignal = signalName ?? null;
     });
-    channel.on('close', () => resolve());
+    ch.on('close', () => resolve());
     conn.client.once('close', () => resolve());
   });
 

@@ -80,7 +80,9 @@ describe('ssh exec on real sshd', () => {
     const started = Date.now();
     let firstAt = 0;
     const r = await execCommand(conn, 'echo first; sleep 1.5; echo second', {
-      onStdout: () => (firstAt ||= Date.now() - started),
+      onStdout: () => {
+        firstAt ||= Date.now() - started;
+      },
     });
     expect(r.stdout.toString()).toBe('first\nsecond\n');
     expect(firstAt).toBeGreaterThan(0);
@@ -91,7 +93,9 @@ describe('ssh exec on real sshd', () => {
     let streamed = 0;
     const r = await execCommand(conn, 'head -c 3000000 /dev/zero', {
       maxBufferBytes: 1_000_000,
-      onStdout: (b) => (streamed += b.length),
+      onStdout: (b) => {
+        streamed += b.length;
+      },
     });
     expect(r.stdout.length).toBe(1_000_000);
     expect(r.truncated).toBe(true);

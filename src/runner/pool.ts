@@ -1,0 +1,105 @@
+import { availableParallelism } from 'node:os';
+import { AbortError, TimeoutError } from '../errors.js';
+import type { HostResult } from '../output/model.js';
+import type { FromWorker } from './protocol.js';
+import { Run, type RunOptions } from './run.js';
+import type { HostTask } from './task.js';
+import { WorkerHandle } from './worker-handle.js';
+
+export const DEFAULT_FORKS = 64;
+
+export interface PoolOptions {
+  /** Max live SSH sessions across all workers (DESIGN.md §5 `forks`). */
+  forks?: number;
+  /** Forked worker processes; default min(cores, ceil(hosts/8)). */
+  workers?: number;
+  /** Bytes of output a worker may have in flight before its hosts are slowed down. */
+  creditWindow?: number;
+}
+
+/** DESIGN.md §5: min(cores, ceil(hosts/8)), at least 1, and never more workers than sessions. */
+export function defaultWorkerCount(hosts: number, forks: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(hosts / 8), forks));
+}
+
+/** Splits the global session limit among workers: 8 over 3 → 3, 3, 2. */
+export function splitSlots(forks: number, workers: number): number[] {
+  return Array.from({ length: workers }, (_, i) => Math.floor(forks / workers) + (i < forks % workers ? 1 : 0));
+}
+
+/**
+ * The controller's pool of forked workers. Workers are forked on first use and kept until `close()`, so a
+ * deploy script's successive exec/put calls pay the fork cost once. One run at a time.
+ */
+export class WorkerPool {
+  private workers: WorkerHandle[] = [];
+  private current: Run | undefined;
+  private closed = false;
+  private readonly forks: number;
+  private readonly workerCount: number;
+  private readonly creditWindow: number;
+
+  constructor(hostCount: number, options: PoolOptions = {}) {
+    this.forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
+    this.workerCount = Math.min(options.workers ?? defaultWorkerCount(hostCount, this.forks), this.forks);
+    this.creditWindow = options.creditWindow ?? 1 << 20;
+  }
+
+  /** Worker pids, for tests and diagnostics. */
+  get pids(): number[] {
+    return this.workers.filter((w) => !w.exited).map((w) => w.pid!);
+  }
+
+  private spawn(slots: number): WorkerHandle {
+    return new WorkerHandle(
+      slots,
+      this.creditWindow,
+      (w: WorkerHandle, m: FromWorker) => this.current?.onMessage(w, m),
+      (w, code, signal) => this.onExit(w, code, signal),
+    );
+  }
+
+  private onExit(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    this.workers = this.workers.filter((w) => w !== worker);
+    this.current?.onWorkerExit(worker, code, signal);
+    // A fresh worker takes the dead one's slots, so the run keeps its concurrency.
+    if (!this.closed) {
+      this.workers.push(this.spawn(worker.slots));
+      this.current?.dispatch();
+    }
+  }
+
+  async run(tasks: HostTask[], options: RunOptions = {}): Promise<HostResult[]> {
+    if (this.closed) throw new Error('the worker pool is closed');
+    if (this.current) throw new Error('one run at a time per Fleet: await the previous call first');
+    if (this.workers.length === 0) this.workers = splitSlots(this.forks, this.workerCount).map((s) => this.spawn(s));
+
+    const run = new Run(tasks, () => this.workers, options);
+    this.current = run;
+    const onAbort = () => run.stop(new AbortError('cancelled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const deadline =
+      options.deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => run.stop(new TimeoutError(`run deadline of ${options.deadlineMs} ms reached`, { phase: 'run', timeoutMs: options.deadlineMs })),
+            options.deadlineMs,
+          );
+    try {
+      run.dispatch();
+      await run.done;
+      return run.results;
+    } finally {
+      if (deadline) clearTimeout(deadline);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.current = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.stop()));
+    this.workers = [];
+  }
+}

@@ -1,0 +1,222 @@
+import { AbortError, TimeoutError, WorkerCrashError, toPlainError, type FleetError } from '../errors.js';
+import type { HostResult, RunEvent } from '../output/model.js';
+import type { FromWorker, TaskEnd } from './protocol.js';
+import { ResultBuilder } from './result-builder.js';
+import type { HostTask } from './task.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** The whole run ends by then: unfinished hosts are reported as TimeoutError. */
+  deadlineMs?: number;
+  /** Output kept per host and stream in the result; everything is still streamed as events. */
+  maxOutputBytes?: number;
+  /** Hosts whose connection failed are tried again this many times. */
+  retry?: number;
+  onEvent?: (event: RunEvent) => void | Promise<void>;
+  onWarning?: (message: string) => void;
+}
+
+/** How long cancelled hosts get to end their remote commands and remove temp files before we stop waiting. */
+export const STOP_GRACE_MS = 2_500;
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** Unique across runs of a process, so a late message from an earlier run can never match a new task. */
+let nextTaskId = 1;
+
+interface Entry {
+  index: number;
+  task: HostTask;
+  builder: ResultBuilder;
+  attempts: number;
+  /** A step began: a crash must not re-run this host (its command may have had effects). */
+  stepped: boolean;
+  announced: boolean;
+  worker?: WorkerHandle;
+  result?: HostResult;
+}
+
+/**
+ * One run's state on the controller: the queue of host tasks, which worker runs which, and every host's
+ * result. Pull-based: a worker gets a task whenever one of its slots is free. Every host ends in `results`
+ * exactly once, whatever happens to workers, the deadline or a cancel.
+ */
+export class Run {
+  private readonly entries: Entry[];
+  private readonly queue: Entry[];
+  private readonly byId = new Map<number, Entry>();
+  private remaining: number;
+  private stopping: FleetError | undefined;
+  private finishRun!: () => void;
+  readonly done: Promise<void>;
+
+  constructor(
+    tasks: HostTask[],
+    private readonly workers: () => WorkerHandle[],
+    private readonly options: RunOptions,
+  ) {
+    const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    this.entries = tasks.map((task, index) => ({
+      index,
+      task,
+      builder: new ResultBuilder(task.host.host, cap),
+      attempts: 0,
+      stepped: false,
+      announced: false,
+    }));
+    this.queue = [...this.entries];
+    this.remaining = this.entries.length;
+    this.done = new Promise((resolve) => (this.finishRun = resolve));
+    if (this.remaining === 0) this.finishRun();
+  }
+
+  get results(): HostResult[] {
+    return this.entries.map((e) => e.result!);
+  }
+
+  /** Hands queued tasks to workers with free slots. */
+  dispatch(): void {
+    if (this.stopping) return;
+    for (const worker of this.workers()) {
+      while (worker.free > 0 && this.queue.length > 0) {
+        const entry = this.queue.shift()!;
+        const id = nextTaskId++;
+        entry.attempts++;
+        entry.worker = worker;
+        this.byId.set(id, entry);
+        worker.inflight.add(id);
+        worker.send({ type: 'task', id, task: entry.task });
+      }
+    }
+  }
+
+  onMessage(worker: WorkerHandle, message: FromWorker): void {
+    if (message.type === 'ready') return;
+    if (message.type === 'warning') return this.options.onWarning?.(message.message);
+    const entry = this.byId.get(message.id);
+    switch (message.type) {
+      case 'start':
+        if (entry && !entry.announced) {
+          entry.announced = true;
+          void this.emit({ type: 'start', host: entry.builder.host, at: Date.now() });
+        }
+        return;
+      case 'step':
+        if (entry) entry.stepped = true;
+        return;
+      case 'output':
+        return this.onOutput(worker, entry, message.stream, message.data);
+      case 'end':
+        worker.inflight.delete(message.id);
+        this.byId.delete(message.id);
+        if (entry && !entry.result) this.onEnd(entry, message.end);
+        this.dispatch();
+        return;
+    }
+  }
+
+  private onOutput(worker: WorkerHandle, entry: Entry | undefined, stream: 'stdout' | 'stderr', data: string): void {
+    const bytes = Buffer.byteLength(data);
+    if (!entry || entry.result) return worker.send({ type: 'credit', bytes });
+    entry.builder.append(stream, data);
+    const lines = data.endsWith('\n') ? data.slice(0, -1).split('\n') : data.split('\n');
+    const pending: Promise<void>[] = [];
+    for (const line of lines) {
+      const p = this.emit({ type: 'output', host: entry.builder.host, stream, line, at: Date.now() });
+      if (p) pending.push(p);
+    }
+    // Credit goes back only once the consumer has taken the output: a slow terminal slows the hosts down.
+    if (pending.length === 0) worker.send({ type: 'credit', bytes });
+    else void Promise.allSettled(pending).then(() => worker.send({ type: 'credit', bytes }));
+  }
+
+  private onEnd(entry: Entry, end: TaskEnd): void {
+    const retryable = end.error?.code === 'CONNECT' && !end.started && !this.stopping;
+    if (retryable && entry.attempts <= (this.options.retry ?? 0)) {
+      entry.builder.reset();
+      this.queue.push(entry);
+      return;
+    }
+    if (this.stopping && end.error?.code === 'ABORT') end = { ...end, error: toPlainError(this.relabel(entry)) };
+    this.finish(entry, entry.builder.build(end));
+  }
+
+  /** A worker died: its unstarted hosts go back in the queue once; hosts it was running are reported. */
+  onWorkerExit(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    for (const id of worker.inflight) {
+      const entry = this.byId.get(id);
+      this.byId.delete(id);
+      if (!entry || entry.result) continue;
+      if (!entry.stepped && entry.attempts < 2 && !this.stopping) {
+        entry.builder.reset();
+        this.queue.unshift(entry);
+        continue;
+      }
+      const host = entry.builder.host;
+      const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      this.finish(
+        entry,
+        entry.builder.build({
+          ok: false,
+          exitCode: null,
+          signal: null,
+          durationMs: 0,
+          started: entry.stepped,
+          error: toPlainError(
+            new WorkerCrashError(
+              `${host}: the worker process running this host was ${how}; its command may or may not have finished — check the host before re-running`,
+              { host },
+            ),
+          ),
+        }),
+      );
+    }
+    worker.inflight.clear();
+  }
+
+  /** Cancel or deadline: nothing new starts, running hosts are cancelled and get a short grace to clean up. */
+  stop(reason: FleetError): void {
+    if (this.stopping || this.remaining === 0) return;
+    this.stopping = reason;
+    for (const entry of this.queue.splice(0)) this.finish(entry, this.notStarted(entry, reason));
+    for (const [id, entry] of this.byId) entry.worker?.send({ type: 'cancel', id });
+    setTimeout(() => {
+      for (const entry of this.entries) if (!entry.result) this.finish(entry, this.notStarted(entry, reason));
+    }, STOP_GRACE_MS).unref();
+  }
+
+  private relabel(entry: Entry): FleetError {
+    const host = entry.builder.host;
+    const reason = this.stopping!;
+    return reason.code === 'TIMEOUT'
+      ? new TimeoutError(`${host}: ${reason.message}`, { host, phase: 'run', ...reason.details })
+      : new AbortError(`${host}: ${reason.message}`, { host });
+  }
+
+  private notStarted(entry: Entry, reason: FleetError): HostResult {
+    return entry.builder.build({
+      ok: false,
+      exitCode: null,
+      signal: null,
+      durationMs: 0,
+      started: false,
+      error: toPlainError(reason.code === 'TIMEOUT' || entry.announced ? this.relabel(entry) : new AbortError(`${entry.builder.host}: not started: ${reason.message}`, { host: entry.builder.host })),
+    });
+  }
+
+  private finish(entry: Entry, result: HostResult): void {
+    if (entry.result) return;
+    entry.result = result;
+    if (!entry.announced) {
+      entry.announced = true;
+      void this.emit({ type: 'start', host: result.host, at: Date.now() });
+    }
+    void this.emit({ type: 'end', host: result.host, result, at: Date.now() });
+    if (--this.remaining === 0) this.finishRun();
+  }
+
+  private emit(event: RunEvent): Promise<void> | undefined {
+    const r = this.options.onEvent?.(event);
+    return r instanceof Promise ? r : undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import type { SshHostOptions } from '../ssh/options.js';
+
+/** What crosses IPC to reach one host: SshHostOptions without its callback, secrets included (IPC only). */
+export type HostTarget = Omit<SshHostOptions, 'onWarning' | 'jump'> & { jump?: HostTarget };
+
+export interface ExecStep {
+  kind: 'exec';
+  command: string;
+  timeoutMs?: number;
+  sudo?: { user?: string };
+  stdin?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface PutStep {
+  kind: 'put';
+  local: string[];
+  remote: string;
+  recursive?: boolean;
+  mode?: number;
+  atomic?: boolean;
+  skipUnchanged?: boolean;
+  timeoutMs?: number;
+}
+
+/** Files land in `<localDir>/<host>/<basename>`, so hosts never overwrite each other. */
+export interface GetStep {
+  kind: 'get';
+  remote: string[];
+  localDir: string;
+  recursive?: boolean;
+  timeoutMs?: number;
+}
+
+/** Connect and authenticate only (like `ansible -m ping`). */
+export interface PingStep {
+  kind: 'ping';
+}
+
+export type Step = ExecStep | PutStep | GetStep | PingStep;
+
+/** One host's work in a run: its steps run in order, in one worker, over one connection. */
+export interface HostTask {
+  host: HostTarget;
+  steps: Step[];
+  sudoPassword?: string;
+}
