@@ -34,7 +34,7 @@ export interface FleetOptions {
   user?: string;
   identityFile?: string | string[];
   password?: string;
-  /** For sudo; defaults to `password`. */
+  /** For sudo; defaults to each host's login password. */
   sudoPassword?: string;
   hostKeyPolicy?: HostKeyPolicy;
   /** Hosts whose connection failed are tried again this many times. */
@@ -201,8 +201,12 @@ export class Fleet {
     const started = performance.now();
     this.targets ??= buildTargets(this.selected, this.inventory, this.overrides());
     const targets = await this.targets;
-    const sudoPassword = sudo ? (this.options.sudoPassword ?? this.options.password) : undefined;
-    const tasks = targets.map((host) => ({ host, steps, ...(sudoPassword !== undefined ? { sudoPassword } : {}) }));
+    // sudo asks for the login user's own password: an explicit one wins, else the host's login password.
+    const sudoPasswordOf = (host: HostTarget) => (sudo ? (this.options.sudoPassword ?? host.password) : undefined);
+    const tasks = targets.map((host) => {
+      const sudoPassword = sudoPasswordOf(host);
+      return { host, steps, ...(sudoPassword !== undefined ? { sudoPassword } : {}) };
+    });
     const deadlineMs = ms(options.deadline);
     const runOptions: RunOptions = {
       ...(options.signal ? { signal: options.signal } : {}),
