@@ -4,6 +4,8 @@ import type { HostResult } from '../output/model.js';
 import type { FromWorker } from './protocol.js';
 import { Run, type RunOptions } from './run.js';
 import type { HostTask } from './task.js';
+import { InlineWorker } from './inline-worker.js';
+import type { PoolWorker } from './pool-worker.js';
 import { WorkerHandle } from './worker-handle.js';
 
 export const DEFAULT_FORKS = 64;
@@ -11,7 +13,10 @@ export const DEFAULT_FORKS = 64;
 export interface PoolOptions {
   /** Max live SSH sessions across all workers (DESIGN.md §5 `forks`). */
   forks?: number;
-  /** Forked worker processes; default min(cores, ceil(hosts/8)). */
+  /**
+   * Forked worker processes; default min(cores, ceil(hosts/8)). 0 runs hosts inside the controller, which is
+   * also what a default of 1 means: one forked worker buys no parallelism, only a process start.
+   */
   workers?: number;
   /** Bytes of output a worker may have in flight before its hosts are slowed down. */
   creditWindow?: number;
@@ -32,16 +37,19 @@ export function splitSlots(forks: number, workers: number): number[] {
  * deploy script's successive exec/put calls pay the fork cost once. One run at a time.
  */
 export class WorkerPool {
-  private workers: WorkerHandle[] = [];
+  private workers: PoolWorker[] = [];
   private current: Run | undefined;
   private closed = false;
   private readonly forks: number;
   private readonly workerCount: number;
+  private readonly inline: boolean;
   private readonly creditWindow: number;
 
   constructor(hostCount: number, options: PoolOptions = {}) {
     this.forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
-    this.workerCount = Math.min(options.workers ?? defaultWorkerCount(hostCount, this.forks), this.forks);
+    const count = options.workers ?? defaultWorkerCount(hostCount, this.forks);
+    this.inline = count === 0 || (options.workers === undefined && count === 1);
+    this.workerCount = Math.max(1, Math.min(count, this.forks));
     this.creditWindow = options.creditWindow ?? 1 << 20;
   }
 
@@ -50,16 +58,18 @@ export class WorkerPool {
     return this.workers.filter((w) => !w.exited).map((w) => w.pid!);
   }
 
-  private spawn(slots: number): WorkerHandle {
+  private spawn(slots: number): PoolWorker {
+    const onMessage = (w: PoolWorker, m: FromWorker) => this.current?.onMessage(w, m);
+    if (this.inline) return new InlineWorker(slots, this.creditWindow, onMessage);
     return new WorkerHandle(
       slots,
       this.creditWindow,
-      (w: WorkerHandle, m: FromWorker) => this.current?.onMessage(w, m),
+      onMessage,
       (w, code, signal) => this.onExit(w, code, signal),
     );
   }
 
-  private onExit(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
     this.workers = this.workers.filter((w) => w !== worker);
     this.current?.onWorkerExit(worker, code, signal);
     // A fresh worker takes the dead one's slots, so the run keeps its concurrency.

@@ -3,7 +3,7 @@ import type { HostResult, RunEvent } from '../output/model.js';
 import type { FromWorker, TaskEnd } from './protocol.js';
 import { ResultBuilder } from './result-builder.js';
 import type { HostTask } from './task.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { PoolWorker } from './pool-worker.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -32,7 +32,7 @@ interface Entry {
   /** A step began: a crash must not re-run this host (its command may have had effects). */
   stepped: boolean;
   announced: boolean;
-  worker?: WorkerHandle;
+  worker?: PoolWorker;
   result?: HostResult;
 }
 
@@ -52,7 +52,7 @@ export class Run {
 
   constructor(
     tasks: HostTask[],
-    private readonly workers: () => WorkerHandle[],
+    private readonly workers: () => PoolWorker[],
     private readonly options: RunOptions,
   ) {
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -90,7 +90,7 @@ export class Run {
     }
   }
 
-  onMessage(worker: WorkerHandle, message: FromWorker): void {
+  onMessage(worker: PoolWorker, message: FromWorker): void {
     if (message.type === 'ready') return;
     if (message.type === 'warning') return this.options.onWarning?.(message.message);
     const entry = this.byId.get(message.id);
@@ -115,7 +115,7 @@ export class Run {
     }
   }
 
-  private onOutput(worker: WorkerHandle, entry: Entry | undefined, stream: 'stdout' | 'stderr', data: string): void {
+  private onOutput(worker: PoolWorker, entry: Entry | undefined, stream: 'stdout' | 'stderr', data: string): void {
     const bytes = Buffer.byteLength(data);
     if (!entry || entry.result) return worker.send({ type: 'credit', bytes });
     entry.builder.append(stream, data);
@@ -142,7 +142,7 @@ export class Run {
   }
 
   /** A worker died: its unstarted hosts go back in the queue once; hosts it was running are reported. */
-  onWorkerExit(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+  onWorkerExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
     for (const id of worker.inflight) {
       const entry = this.byId.get(id);
       this.byId.delete(id);

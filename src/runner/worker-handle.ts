@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isFromWorker, type FromWorker, type ToWorker } from './protocol.js';
+import type { PoolWorker } from './pool-worker.js';
 
 /** Only these reach a worker's environment: the inventory's secrets may come from the controller's env. */
 const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'NODE_OPTIONS'];
@@ -13,7 +14,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
 }
 
 /** The controller's view of one forked worker process. */
-export class WorkerHandle {
+export class WorkerHandle implements PoolWorker {
   readonly child: ChildProcess;
   /** Task ids this worker is running. */
   readonly inflight = new Set<number>();
@@ -22,8 +23,8 @@ export class WorkerHandle {
   constructor(
     readonly slots: number,
     creditWindow: number,
-    onMessage: (worker: WorkerHandle, message: FromWorker) => void,
-    onExit: (worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null) => void,
+    onMessage: (worker: PoolWorker, message: FromWorker) => void,
+    onExit: (worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null) => void,
   ) {
     const { file, execArgv } = workerEntry();
     const env: NodeJS.ProcessEnv = {};

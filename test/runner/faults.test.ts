@@ -118,7 +118,9 @@ describe('runner faults on 12 real hosts', () => {
     const fleet = await Fleet.fromInventory(inventory, { limit: 'h0[1-3]' });
     try {
       const seen: string[] = [];
+      const workers = new Set<number | undefined>();
       for await (const ev of fleet.stream('echo one; echo two >&2')) {
+        if (ev.type === 'end') workers.add(ev.result.worker);
         if (ev.type === 'output') seen.push(`${ev.host} ${ev.stream} ${ev.line}`);
         else if (ev.type !== 'summary') seen.push(`${ev.host} ${ev.type}`);
       }
@@ -129,6 +131,8 @@ describe('runner faults on 12 real hosts', () => {
         expect(mine).toContain(`${h} stderr two`);
         expect(mine.at(-1)).toBe(`${h} end`);
       }
+      // Three hosts get one worker by default, and one worker runs inline: no process was forked.
+      expect([...workers]).toEqual([process.pid]);
     } finally {
       await fleet.close();
     }
