@@ -41,7 +41,23 @@ export interface ExecResult {
 /** How long a TERMed command gets before KILL and channel close. */
 const KILL_GRACE_MS = 2_000;
 
-function openChannel(conn: SshConnection, line: string): Promise<ClientChannel> {
+interface OpenedChannel {
+  channel: ClientChannel;
+  exit: { code: number | null; signal: string | null; seen: boolean };
+  /** Settles when the channel closes. */
+  closed: Promise<void>;
+}
+
+/**
+ * Opens the exec channel and attaches every listener inside ssh2's callback. A fast command's
+ * exit-status and close can arrive in the same TCP read as the exec reply; ssh2 emits them synchronously, so
+ * a listener attached after an `await` would miss them and a finished command would look like a lost link.
+ */
+function openChannel(
+  conn: SshConnection,
+  line: string,
+  output: { opened(channel: ClientChannel): void; stdout(b: Buffer): void; stderr(b: Buffer): void },
+): Promise<OpenedChannel> {
   return new Promise((resolve, reject) => {
     conn.client.exec(line, (err, channel) => {
       if (err) {
@@ -52,7 +68,23 @@ function openChannel(conn: SshConnection, line: string): Promise<ClientChannel> 
               cause: err,
             }),
         );
-      } else resolve(channel);
+        return;
+      }
+      output.opened(channel);
+      // Flowing from the first byte: nothing is buffered inside ssh2 to be flushed after we think we're done.
+      channel.on('data', (b: Buffer) => output.stdout(b));
+      channel.stderr.on('data', (b: Buffer) => output.stderr(b));
+      const exit: OpenedChannel['exit'] = { code: null, signal: null, seen: false };
+      channel.on('exit', (code: number | null, signalName?: string) => {
+        exit.code = code;
+        exit.signal = signalName ?? null;
+        exit.seen = true;
+      });
+      const closed = new Promise<void>((done) => {
+        channel.once('close', () => done());
+        conn.client.once('close', () => done());
+      });
+      resolve({ channel, exit, closed });
     });
   });
 }
@@ -66,40 +98,39 @@ export async function execCommand(conn: SshConnection, command: string, options:
   const host = conn.host;
   const remote = buildRemoteCommand(command, options);
   const limit = options.maxBufferBytes ?? 64 * 1024 * 1024;
+  // Bound inside ssh2's exec callback, before any listener below can run.
   let channel: ClientChannel | undefined;
+  let error: FleetError | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  let giveUp: () => void = () => undefined;
+
   const throttled =
     (listener: ExecOptions['onStdout']) =>
     (chunk: Buffer): void => {
       const pending = listener?.(chunk);
       if (pending instanceof Promise && channel) {
-        channel.pause();
-        channel.stderr.pause();
+        const ch = channel;
+        ch.pause();
+        ch.stderr.pause();
         const resume = () => {
-          channel?.resume();
-          channel?.stderr.resume();
+          ch.resume();
+          ch.stderr.resume();
         };
         pending.then(resume, resume);
       }
     };
   const stdout = new OutputBuffer(limit, throttled(options.onStdout));
   const stderr = new OutputBuffer(limit, throttled(options.onStderr));
-  let error: FleetError | undefined;
 
   if (options.signal?.aborted) {
     error = new AbortError(`${host}: cancelled before the command started`, { host });
     return { host, exitCode: null, signal: null, stdout: stdout.value, stderr: stderr.value, truncated: false, durationMs: 0, error };
   }
 
-  const ch = await openChannel(conn, remote.line);
-  channel = ch;
-  let exitCode: number | null = null;
-  let exitSignal: string | null = null;
-  let killTimer: NodeJS.Timeout | undefined;
-  let giveUp: () => void = () => undefined;
-
   const stop = (why: FleetError) => {
-    if (error) return;
+    if (error || !channel) return;
     error = why;
+    const ch = channel;
     sendSignal(ch, 'TERM');
     killTimer = setTimeout(() => {
       sendSignal(ch, 'KILL');
@@ -110,10 +141,9 @@ export async function execCommand(conn: SshConnection, command: string, options:
     }, KILL_GRACE_MS);
     killTimer.unref();
   };
-
   const sendInput = () => {
-    if (options.stdin !== undefined) ch.end(options.stdin);
-    else ch.end();
+    if (options.stdin !== undefined) channel?.end(options.stdin);
+    else channel?.end();
   };
   const sudo = remote.sudoPrompt
     ? new SudoFilter(remote.sudoPrompt, remote.sudoMarker!, {
@@ -122,13 +152,19 @@ export async function execCommand(conn: SshConnection, command: string, options:
             stop(new AuthError(`${host}: sudo wants a password and none was given; use --ask-pass or sudoPassword`, { host }));
           } else if (count > 1) {
             stop(new AuthError(`${host}: sudo refused the password; check it, or whether the user may sudo`, { host }));
-          } else ch.write(`${options.sudoPassword}\n`);
+          } else channel?.write(`${options.sudoPassword}\n`);
         },
         onAuthenticated: sendInput,
         stdout: (b) => stdout.push(b),
         stderr: (b) => stderr.push(b),
       })
     : undefined;
+
+  const opened = await openChannel(conn, remote.line, {
+    opened: (ch) => (channel = ch),
+    stdout: (b) => (sudo ? sudo.stdout(b) : stdout.push(b)),
+    stderr: (b) => (sudo ? sudo.stderr(b) : stderr.push(b)),
+  });
   if (!sudo) sendInput();
 
   const timer =
@@ -150,24 +186,18 @@ export async function execCommand(conn: SshConnection, command: string, options:
 
   await new Promise<void>((resolve) => {
     giveUp = () => {
-      ch.destroy();
+      opened.channel.destroy();
       resolve();
     };
-    ch.on('data', (b: Buffer) => (sudo ? sudo.stdout(b) : stdout.push(b)));
-    ch.stderr.on('data', (b: Buffer) => (sudo ? sudo.stderr(b) : stderr.push(b)));
-    ch.on('exit', (code: number | null, signalName?: string) => {
-      exitCode = code;
-      exitSignal = signalName ?? null;
-    });
-    ch.on('close', () => resolve());
-    conn.client.once('close', () => resolve());
+    void opened.closed.then(resolve);
   });
 
   if (timer) clearTimeout(timer);
   if (killTimer) clearTimeout(killTimer);
   options.signal?.removeEventListener('abort', onAbort);
   sudo?.flush();
-  if (!error && exitCode === null && exitSignal === null) {
+  const { code: exitCode, signal: exitSignal } = opened.exit;
+  if (!error && !opened.exit.seen) {
     error = conn.lost ?? new ConnectError(`${host}: connection lost while the command ran`, { host, reason: 'reset' });
   }
   return {

@@ -45,6 +45,15 @@ describe('ssh exec on real sshd', () => {
     expect(r.error).toBeUndefined();
   });
 
+  it('never loses the exit of a fast command (exit and close can share one TCP read with the exec reply)', async () => {
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => execCommand(conn, i % 2 ? 'true' : 'echo x')));
+    for (const r of results) {
+      expect(r.error).toBeUndefined();
+      expect(r.exitCode).toBe(0);
+    }
+    expect(results.filter((r) => r.stdout.toString() === 'x\n')).toHaveLength(30);
+  });
+
   it('reports the exit code and duration; a non-zero exit is a result, not an error', async () => {
     const r = await execCommand(conn, 'echo bye; exit 3');
     expect(r.exitCode).toBe(3);
