@@ -22,9 +22,18 @@ export interface PoolOptions {
   creditWindow?: number;
 }
 
-/** DESIGN.md §5: min(cores, ceil(hosts/8)), at least 1, and never more workers than sessions. */
-export function defaultWorkerCount(hosts: number, forks: number): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.ceil(hosts / 8), forks));
+/**
+ * Hosts per worker. Transfers (DESIGN.md §5: ceil(hosts/8)) spend client CPU on encryption per byte, which
+ * workers spread over cores. Commands are handshake-bound — a few ms of client CPU per host — so below a few
+ * hundred hosts a fork costs more than it saves (bench: 50 and 200 hosts ran 10-13% faster inline).
+ */
+const HOSTS_PER_WORKER = { transfer: 8, exec: 256 } as const;
+
+export type RunKind = keyof typeof HOSTS_PER_WORKER;
+
+/** min(cores, ceil(hosts/per-worker)), at least 1, and never more workers than sessions. */
+export function defaultWorkerCount(hosts: number, forks: number, kind: RunKind = 'transfer'): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(hosts / HOSTS_PER_WORKER[kind]), forks));
 }
 
 /** Splits the global session limit among workers: 8 over 3 → 3, 3, 2. */
@@ -33,24 +42,34 @@ export function splitSlots(forks: number, workers: number): number[] {
 }
 
 /**
- * The controller's pool of forked workers. Workers are forked on first use and kept until `close()`, so a
- * deploy script's successive exec/put calls pay the fork cost once. One run at a time.
+ * The controller's pool of forked workers. Workers are forked on first use — how many depends on that first
+ * run's kind and size — and kept until `close()`, so a deploy script's successive calls pay the fork cost
+ * once. One run at a time.
  */
 export class WorkerPool {
   private workers: PoolWorker[] = [];
   private current: Run | undefined;
   private closed = false;
   private readonly forks: number;
-  private readonly workerCount: number;
-  private readonly inline: boolean;
   private readonly creditWindow: number;
+  /** Decided by the first run (its kind and size) unless given: later runs reuse the same workers. */
+  private inline = false;
 
-  constructor(hostCount: number, options: PoolOptions = {}) {
+  constructor(
+    private readonly hostCount: number,
+    private readonly options: PoolOptions = {},
+  ) {
     this.forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
-    const count = options.workers ?? defaultWorkerCount(hostCount, this.forks);
-    this.inline = count === 0 || (options.workers === undefined && count === 1);
-    this.workerCount = Math.max(1, Math.min(count, this.forks));
     this.creditWindow = options.creditWindow ?? 1 << 20;
+  }
+
+  /** Forks the workers (or sets up the inline one) for the first run. */
+  private start(kind: RunKind): void {
+    const count = this.options.workers ?? defaultWorkerCount(this.hostCount, this.forks, kind);
+    // One worker buys no parallelism, only a process start: it runs inside the controller unless asked for.
+    this.inline = count === 0 || (this.options.workers === undefined && count === 1);
+    const workers = Math.max(1, Math.min(count, this.forks));
+    this.workers = splitSlots(this.forks, workers).map((s) => this.spawn(s));
   }
 
   /** Worker pids, for tests and diagnostics. */
@@ -82,7 +101,10 @@ export class WorkerPool {
   async run(tasks: HostTask[], options: RunOptions = {}): Promise<HostResult[]> {
     if (this.closed) throw new Error('the worker pool is closed');
     if (this.current) throw new Error('one run at a time per Fleet: await the previous call first');
-    if (this.workers.length === 0) this.workers = splitSlots(this.forks, this.workerCount).map((s) => this.spawn(s));
+    if (this.workers.length === 0) {
+      const transfer = tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get'));
+      this.start(transfer ? 'transfer' : 'exec');
+    }
 
     const run = new Run(tasks, () => this.workers, options);
     this.current = run;
