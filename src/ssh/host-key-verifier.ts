@@ -9,10 +9,10 @@ import {
   formatKnownHostsLine,
   hostString,
   keyTypeOf,
-  parseKnownHosts,
   readKnownHostsText,
   type KnownHostsEntry,
 } from './known-hosts.js';
+import { parsedKnownHosts } from './known-hosts-cache.js';
 import type { HostKeyPolicy } from './options.js';
 
 /**
@@ -146,7 +146,7 @@ function cannotRead(opts: HostKeyCheckOptions, file: string, cause: unknown, doi
 
 async function decideFromFile(file: string, opts: HostKeyCheckOptions, keyBlob: Buffer): Promise<{ decision: HostKeyDecision; text: string }> {
   const text = await readKnownHostsText(file);
-  return { decision: decideHostKey(findEntries(parseKnownHosts(text), opts.address, opts.port), keyBlob), text };
+  return { decision: decideHostKey(findEntries(parsedKnownHosts(file, text), opts.address, opts.port), keyBlob), text };
 }
 
 const appendChains = new Map<string, Promise<void>>();
