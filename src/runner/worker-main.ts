@@ -20,4 +20,6 @@ process.on('disconnect', () => {
   runner.cancelAll();
   setTimeout(() => process.exit(0), 3_000).unref();
 });
+// Ctrl-C on a terminal reaches the whole process group; the controller alone decides what a cancel means.
+process.on('SIGINT', () => undefined);
 process.send?.({ type: 'ready', pid: process.pid } satisfies FromWorker);

@@ -55,6 +55,8 @@ export function buildRemoteCommand(command: string, options: RemoteCommandOption
   } else {
     runner = `"\${SHELL:-/bin/sh}" -c ${shellQuote(inner)}`;
   }
-  const line = `exec 3<&0; trap 'trap - TERM; kill -TERM 0' TERM; ${runner} <&3 3<&- & wait $!`;
+  // On TERM the wrapper ignores TERM itself, passes it to its group and waits. It must outlive a command that
+  // ignores TERM: sshd delivers our later KILL to the session's process group only while the session lives.
+  const line = `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait' TERM; ${runner} <&3 3<&- & wait $!`;
   return { line, ...(sudoPrompt ? { sudoPrompt, sudoMarker } : {}) };
 }

@@ -122,6 +122,14 @@ describe('ssh exec on real sshd', () => {
     expect(await gone(h, 'sleep 30[12]')).toBe(true);
   });
 
+  it('a command that ignores TERM is killed after the grace period', async () => {
+    const started = Date.now();
+    const r = await execCommand(conn, 'trap "" TERM; sleep 306; echo never', { timeoutMs: 1_000 });
+    expect(r.error).toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(await gone(h, 'sleep 30[6]')).toBe(true);
+  });
+
   it('an aborted command → AbortError, and the remote process is gone', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 500);
