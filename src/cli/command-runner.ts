@@ -1,0 +1,27 @@
+import type { CallOptions, Fleet } from '../fleet.js';
+import type { ExitCode } from '../output/index.js';
+import type { RunReport } from '../output/report.js';
+import { openFleet } from './open-fleet.js';
+import type { CommonOptions } from './options.js';
+import { runCall } from './run-call.js';
+import type { CallKind } from './sinks/sink.js';
+import { Terminal } from './terminal.js';
+
+/**
+ * What exec, put, get and ping share: open the Fleet the flags describe, run one call with the chosen
+ * output, always close the Fleet (its workers), and give back the exit code for main to use.
+ */
+export async function runCommand(
+  options: CommonOptions,
+  kind: CallKind,
+  call: (fleet: Fleet, callOptions: CallOptions) => Promise<RunReport>,
+): Promise<ExitCode> {
+  const terminal = new Terminal({ progress: options.progress, ...(options.color !== undefined ? { color: options.color } : {}) });
+  const fleet = await openFleet(options, (message) => terminal.message(`warning: ${message}`));
+  try {
+    return await runCall(fleet, terminal, options, kind, (callOptions) => call(fleet, callOptions));
+  } finally {
+    await fleet.close();
+    await terminal.flush();
+  }
+}

@@ -1,0 +1,31 @@
+import { Fleet, type FleetOptions } from '../fleet.js';
+import { askPass } from './ask-pass.js';
+import type { RunOptions, TargetOptions } from './options.js';
+
+/**
+ * The Fleet the command line describes: hosts from -H or from an inventory (-i, else $FLEET_INVENTORY,
+ * ./inventory.yaml, ./fleet.yaml), with the flags that override the inventory. A missing inventory or a
+ * selection of nothing throws the inventory layer's ConfigError, which says what was tried.
+ */
+export async function openFleet(options: RunOptions | TargetOptions, onWarning: (message: string) => void): Promise<Fleet> {
+  const run: RunOptions = options;
+  const fleetOptions: FleetOptions = {
+    onWarning,
+    ...(run.limit !== undefined ? { limit: run.limit } : {}),
+    ...(run.user !== undefined ? { user: run.user } : {}),
+    ...(run.forks !== undefined ? { forks: run.forks } : {}),
+    ...(run.workers !== undefined ? { workers: run.workers } : {}),
+    ...(run.timeout !== undefined ? { timeout: run.timeout } : {}),
+    ...(run.connectTimeout !== undefined ? { connectTimeout: run.connectTimeout } : {}),
+    ...(run.identity !== undefined ? { identityFile: run.identity } : {}),
+    ...(run.strictHostKeys ? { hostKeyPolicy: 'strict' as const } : {}),
+    ...(run.retry !== undefined ? { retry: run.retry } : {}),
+  };
+  const open = (o: FleetOptions) => (run.hosts !== undefined ? Fleet.fromHosts(run.hosts, o) : Fleet.fromInventory(run.inventory, o));
+  if (!run.askPass) return open(fleetOptions);
+  // The inventory and the selection are checked before the prompt, so nobody types a password for a typo.
+  // (A Fleet forks no worker until its first call: this one costs a parse of the file.)
+  await (await open(fleetOptions)).close();
+  // Used to log in and for sudo.
+  return open({ ...fleetOptions, password: await askPass() });
+}

@@ -1,0 +1,143 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { tryParseDuration } from '../inventory/index.js';
+
+/**
+ * Every option that more than one command takes (DESIGN.md §4), defined once: flags, help text, parsing
+ * and validation. Values are checked here, at parse time, so a bad `-t 5x` is a usage error (exit 2)
+ * before any host is touched.
+ */
+
+export type OutputFormat = 'text' | 'json' | 'ndjson';
+
+/** Which hosts: -i, -l, -H. */
+export interface TargetOptions {
+  inventory?: string;
+  limit?: string;
+  hosts?: string;
+  user?: string;
+}
+
+/** How to reach them and how a run flows. */
+export interface RunOptions extends TargetOptions {
+  forks?: number;
+  workers?: number;
+  timeout?: string;
+  connectTimeout?: string;
+  deadline?: string;
+  identity?: string[];
+  askPass?: boolean;
+  strictHostKeys?: boolean;
+  retry?: number;
+  failFast?: boolean;
+  batch?: string;
+  maxFail?: string;
+}
+
+/** What the output looks like. */
+export interface OutputOptions {
+  output: OutputFormat;
+  gather?: boolean;
+  outDir?: string;
+  progress: boolean;
+  color?: boolean;
+}
+
+export type CommonOptions = RunOptions & OutputOptions;
+
+function integer(min: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`give ${what} (a whole number${min > 0 ? ` ≥ ${min}` : ''}).`);
+    }
+    return n;
+  };
+}
+
+function duration(value: string): string {
+  if (tryParseDuration(value) === undefined) {
+    throw new InvalidArgumentError('give a duration like 500ms, 10s, 2m or 1h (a bare number means seconds).');
+  }
+  return value;
+}
+
+function batch(value: string): string {
+  const m = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
+  const ok = m ? Number(m[1]) > 0 && Number(m[1]) <= 100 : /^\d+$/.test(value.trim()) && Number(value) >= 1;
+  if (!ok) throw new InvalidArgumentError('give a number of hosts (10) or a share of them (25%).');
+  return value.trim();
+}
+
+function percent(value: string): string {
+  const text = value.trim().replace(/%$/, '');
+  if (!/^\d+(?:\.\d+)?$/.test(text) || Number(text) > 100) {
+    throw new InvalidArgumentError('give a percentage from 0 to 100, such as 10%.');
+  }
+  return value.trim();
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `0644`, `644`, `0o644` → 420. */
+export function fileMode(value: string): number {
+  const m = /^(?:0o?)?([0-7]{3,4})$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('give an octal file mode such as 0644.');
+  return parseInt(m[1]!, 8);
+}
+
+const TARGET = 'Hosts:';
+const CONNECTION = 'Connection:';
+const FLOW = 'Run:';
+const OUTPUT = 'Output:';
+
+function option(cmd: Command, group: string, opt: Option): void {
+  cmd.addOption(opt.helpGroup(group));
+}
+
+/** -i, -l, -H, -u: every command, `hosts` included. */
+export function addTargetOptions(cmd: Command): Command {
+  option(cmd, TARGET, new Option('-i, --inventory <file>', 'inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml)'));
+  option(cmd, TARGET, new Option('-l, --limit <pattern>', "select hosts: group, host, glob, range; ':' or ',' joins, '&' intersects, '!' excludes"));
+  option(
+    cmd,
+    TARGET,
+    new Option('-H, --hosts <list>', "hosts without an inventory: '[user@]host[:port]', comma separated, ranges allowed").conflicts(
+      'inventory',
+    ),
+  );
+  option(cmd, CONNECTION, new Option('-u, --user <user>', 'log in as this user on every host'));
+  return cmd;
+}
+
+/** Everything a command that reaches hosts takes (exec, put, get, ping). */
+export function addRunOptions(cmd: Command): Command {
+  addTargetOptions(cmd);
+  option(cmd, CONNECTION, new Option('-k, --identity <file>', 'private key to log in with (repeatable)').argParser(collect));
+  option(cmd, CONNECTION, new Option('--ask-pass', 'prompt once for the SSH (and sudo) password; reads one line from stdin when it is not a terminal'));
+  option(cmd, CONNECTION, new Option('--strict-host-keys', 'refuse hosts whose key is not already in known_hosts'));
+  option(cmd, CONNECTION, new Option('--connect-timeout <duration>', 'give up connecting after this long (default: inventory, else 10s)').argParser(duration));
+  option(cmd, CONNECTION, new Option('--retry <n>', 'try hosts whose connection failed again, up to n times').argParser(integer(0, 'a number of retries')));
+
+  option(cmd, FLOW, new Option('-f, --forks <n>', 'hosts at once, at most (default: 64)').argParser(integer(1, 'a number of hosts')));
+  option(cmd, FLOW, new Option('-w, --workers <n>', 'worker processes (default: min(cores, hosts/8))').argParser(integer(1, 'a number of processes')));
+  option(cmd, FLOW, new Option('-t, --timeout <duration>', 'per host command or transfer time limit; 0 for none (default: 30s)').argParser(duration));
+  option(cmd, FLOW, new Option('--deadline <duration>', 'the whole run ends by then; unfinished hosts are reported as timed out').argParser(duration));
+  option(cmd, FLOW, new Option('--batch <n|n%>', 'rolling batches: start the next batch of hosts when one has ended').argParser(batch));
+  option(cmd, FLOW, new Option('--max-fail <n%>', 'start no new batch once more than this share of hosts failed').argParser(percent));
+  option(cmd, FLOW, new Option('--fail-fast', 'start no new hosts after the first failure (running hosts finish)').conflicts('maxFail'));
+
+  option(cmd, OUTPUT, new Option('-o, --output <format>', 'json: one document at the end; ndjson: one event per line as it happens').choices(['text', 'json', 'ndjson']).default('text'));
+  option(cmd, OUTPUT, new Option('-b, --gather', 'fold identical output of hosts into one block at the end (like clush -b)'));
+  option(cmd, OUTPUT, new Option('--out-dir <dir>', 'also write each host\'s output to <dir>/<host>.out and <dir>/<host>.err'));
+  option(cmd, OUTPUT, new Option('--no-progress', 'no progress line (it is only ever shown on a terminal)'));
+  option(cmd, OUTPUT, new Option('--color', 'colour even when not writing to a terminal'));
+  option(cmd, OUTPUT, new Option('--no-color', 'no colour (as does the NO_COLOR environment variable)'));
+  return cmd;
+}
+
+/** Appended to a command's --help. */
+export function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { FleetError } from '../errors.js';
+import { EXIT } from '../output/index.js';
+import { execCommand } from './commands/exec.js';
+import { getCommand } from './commands/get.js';
+import { hostsCommand } from './commands/hosts.js';
+import { pingCommand } from './commands/ping.js';
+import { putCommand } from './commands/put.js';
+import { InterruptedError, UsageError } from './errors.js';
+import type { Exit } from './exit.js';
+import { examples } from './options.js';
+
+function version(): string {
+  // dist/cli/program.js and src/cli/program.ts both sit two levels below the package root.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function createProgram(exit: Exit): Command {
+  const program = new Command('fleet')
+    .description('Run commands and move files over SSH on many hosts at once.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help (fleet <command> --help for a command)')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  for (const make of [execCommand, putCommand, getCommand, hostsCommand, pingCommand]) {
+    program.addCommand(make(exit).copyInheritedSettings(program));
+  }
+  program.addHelpText(
+    'after',
+    examples([
+      'fleet exec "df -h" -i hosts.yaml',
+      'fleet put ./app.tgz /tmp/ -l web',
+      'fleet get /etc/os-release ./facts',
+      'fleet hosts -l prod',
+      'fleet ping -H "root@10.0.0.[1-5]"',
+    ]) +
+      '\nExit codes: 0 all ok · 1 a command or transfer failed · 2 usage or inventory error ·\n' +
+      '            3 a host was unreachable, timed out or refused auth/host key · 130 interrupted\n',
+  );
+  return program;
+}
+
+/** Says what went wrong (commander has already said it for its own errors) and picks the exit code. */
+function exitCodeOf(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  if (err instanceof InterruptedError) return err.exitCode;
+  if (err instanceof UsageError || (err instanceof FleetError && err.code === 'CONFIG')) {
+    process.stderr.write(`fleet: ${err.message}\n`);
+    return EXIT.USAGE;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`fleet: ${message}\n`);
+  if (process.env.FLEET_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return EXIT.FAILED;
+}
+
+export async function main(argv: readonly string[]): Promise<never> {
+  let code: number = EXIT.OK;
+  const program = createProgram((c) => (code = c));
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    code = exitCodeOf(err);
+  }
+  process.exit(code);
+}

@@ -1,0 +1,14 @@
+import type { RunEvent } from '../../output/index.js';
+import type { RunReport } from '../../output/report.js';
+
+/** What a command did on each host, for the per-host line of put/get/ping in text output. */
+export type CallKind = 'exec' | 'put' | 'get' | 'ping';
+
+/**
+ * One output format (-o text|json|ndjson). `onEvent` sees every event as it happens and may return a
+ * promise to slow the run down while the output stream is behind; `finish` writes what comes at the end.
+ */
+export interface Sink {
+  onEvent(event: RunEvent): Promise<void> | undefined;
+  finish(report: RunReport, interrupted: boolean): void;
+}

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bench, BenchHost } from '../bench/hosts.js';
+
+/** The built CLI, run exactly as an operator's shell runs it: `node dist/cli/main.js`. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(ROOT, 'dist/cli/main.js');
+
+/**
+ * A stale dist/ would test yesterday's code: every src/*.ts must be older than its compiled .js — unless it
+ * was saved after this test run began (an edit during the run is not a build forgotten before it).
+ */
+export function assertBuilt(): void {
+  if (!existsSync(CLI)) throw new Error('dist/cli/main.js is missing: run `npm run build` first (`npm test` does)');
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  for (const src of walk(join(ROOT, 'src')).filter((f) => f.endsWith('.ts'))) {
+    const out = join(ROOT, 'dist', relative(join(ROOT, 'src'), src)).replace(/\.ts$/, '.js');
+    const edited = statSync(src).mtimeMs;
+    if (edited > performance.timeOrigin) continue;
+    if (!existsSync(out) || statSync(out).mtimeMs < edited) {
+      throw new Error(`dist/ is older than ${relative(ROOT, src)}: run \`npm run build\` first (\`npm test\` does)`);
+    }
+  }
+}
+
+/** The test's environment without what would change the CLI's behaviour behind the test's back. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'FLEET_INVENTORY', 'FLEET_DEBUG']) delete env[name];
+  return { ...env, ...extra };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Wall time of the whole process, node start-up included. */
+  ms: number;
+  /** performance.now() when the process exited (its workers may hold stderr open a little longer). */
+  exitedAt: number;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to stdin, which is then closed. */
+  input?: string;
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+  /** Resolves once stdout has shown something matching. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const watchers: (() => void)[] = [];
+  child.stdout!.on('data', (b: Buffer) => {
+    stdout += b.toString();
+    for (const w of [...watchers]) w();
+  });
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  if (options.input !== undefined) child.stdin!.end(options.input);
+  let exitedAt = 0;
+  child.on('exit', () => (exitedAt = performance.now()));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: exitedAt - started, exitedAt }));
+  });
+  const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(stdout)) return;
+        clearTimeout(timer);
+        watchers.splice(watchers.indexOf(check), 1);
+        resolve();
+      };
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} on stdout within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
+      watchers.push(check);
+      check();
+    });
+  return { child, done, waitFor };
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+export interface InventoryOptions {
+  /** Inventory names instead of the bench's h01, h02, … (same order). */
+  names?: string[];
+  /** false: no password and no key in the file (for --ask-pass). Default true. */
+  credentials?: boolean;
+}
+
+/** A real inventory for bench hosts, with its own known_hosts in a temporary directory. */
+export function writeCliInventory(bench: Bench, options: InventoryOptions = {}, hosts: BenchHost[] = bench.hosts): { file: string; dir: string } {
+  const dir = tempDir();
+  const withCredentials = options.credentials ?? true;
+  const lines = [
+    'defaults:',
+    '  user: fleet',
+    '  agent: false',
+    `  identityFile: ${withCredentials ? bench.keys.ed25519.path : '[]'}`,
+    `  knownHosts: ${join(dir, 'known_hosts')}`,
+    '  hostKeyPolicy: accept-new',
+    '  connectTimeout: 5s',
+    'hosts:',
+    ...hosts.map((h, i) => {
+      const name = options.names?.[i] ?? h.name;
+      const password = withCredentials ? `, password: '${h.password}'` : '';
+      return `  ${name}: { address: ${h.address}, port: ${h.port}${password} }`;
+    }),
+  ];
+  const file = join(dir, 'inventory.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, dir };
+}
+
+const made: string[] = [];
+
+/** A fresh empty directory, removed by removeTempDirs(). */
+export function tempDir(prefix = 'fleet-cli-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Every directory tempDir() made in this test file (inventories hold the bench's passwords). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** `2 ok · 1 failed · 0 unreachable · 3 hosts in 1.21 s` → its counts. */
+export function summaryOf(stderr: string): { ok: number; failed: number; unreachable: number; hosts: number } | undefined {
+  const m = /(\d+) ok · (\d+) failed · (\d+) unreachable · (\d+) hosts? in /.exec(stderr);
+  if (!m) return undefined;
+  return { ok: Number(m[1]), failed: Number(m[2]), unreachable: Number(m[3]), hosts: Number(m[4]) };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
