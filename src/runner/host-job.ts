@@ -139,7 +139,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
         end.signal = r.signal;
         if (r.error) return finish(r.error);
         if (r.exitCode !== 0) {
-          const how = r.signal ? `was killed by SIG${r.signal}` : `exited with ${r.exitCode}`;
+          const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.exitCode}`;
           return finish(new CommandError(`${host}: command ${how}`, { host, exitCode: r.exitCode, signal: r.signal }));
         }
         continue;

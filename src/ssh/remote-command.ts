@@ -28,7 +28,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * request to the session's first process only; a plain `sh -c 'a; b'` would die and leave `a` running. The
  * wrapper runs the command in the background of a shell that waits for it and, on TERM, signals its whole
  * process group (sshd made it a session leader). stdin is passed through fd 3 because a background job's stdin
- * is /dev/null otherwise. A command's own signal death shows as exit status 128+N, as in any shell.
+ * is /dev/null otherwise. `$$` is the session's shell, as with plain ssh.
  */
 export function buildRemoteCommand(command: string, options: RemoteCommandOptions = {}): RemoteCommand {
   const prefix: string[] = [];
@@ -53,10 +53,13 @@ export function buildRemoteCommand(command: string, options: RemoteCommandOption
       `sudo -S -p ${shellQuote(sudoPrompt)}${asUser} -- "\${SHELL:-/bin/sh}" -c ` +
       shellQuote(`echo ${sudoMarker}; ${inner}`);
   } else {
-    runner = `"\${SHELL:-/bin/sh}" -c ${shellQuote(inner)}`;
+    runner = inner;
   }
   // On TERM the wrapper ignores TERM itself, passes it to its group and waits. It must outlive a command that
   // ignores TERM: sshd delivers our later KILL to the session's process group only while the session lives.
-  const line = `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait' TERM; ${runner} <&3 3<&- & wait $!`;
+  // The command runs in a subshell of the login shell, as plain ssh would run it: a fork, no second shell to
+  // start (bash execs a subshell's last simple command directly). The newlines keep a trailing # comment in
+  // the command from swallowing the closing parenthesis.
+  const line = `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait' TERM; (\n${runner}\n) <&3 3<&- & wait $!`;
   return { line, ...(sudoPrompt ? { sudoPrompt, sudoMarker } : {}) };
 }

@@ -184,6 +184,23 @@ describe('ssh: servers that refuse plain password auth, and dead hosts', () => {
     }
   });
 
+  it('keepalive: a host that goes silent mid-command is detected without any command timeout', async () => {
+    const h = bench.hosts[0]!;
+    const conn = await connect(optionsFor(h, kh, { password: h.password, keepaliveIntervalMs: 500, keepaliveCountMax: 2 }));
+    try {
+      const started = Date.now();
+      setTimeout(() => void h.pause(), 300);
+      const r = await execCommand(conn, 'sleep 100');
+      const elapsed = Date.now() - started;
+      expect(r.error?.host).toBe('h01');
+      expect(r.error?.message).toMatch(/stopped answering keepalives/);
+      expect(elapsed).toBeLessThan(5_000);
+    } finally {
+      await h.unpause();
+      await conn.close();
+    }
+  });
+
   it('a stopped host → ConnectError refused, with advice', async () => {
     const h = bench.hosts[1]!;
     await h.stop();

@@ -62,9 +62,19 @@ describe('ssh exec on real sshd', () => {
     expect(r.durationMs).toBeGreaterThan(0);
   });
 
-  it('a command killed by a signal exits 128+N, as in a shell', async () => {
+  it('reports a signal death as ssh does: $$ is the session shell, and killing it gives the signal', async () => {
     const r = await execCommand(conn, 'kill -KILL $$');
-    expect(r.exitCode).toBe(137);
+    expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
+    // A child killed by a signal is an exit status of the shell, 128+N, as in any shell.
+    const child = await execCommand(conn, 'sh -c "kill -KILL \\$\\$"');
+    expect(child).toMatchObject({ exitCode: 137, signal: null });
+  });
+
+  it('takes any command text: a trailing comment, a heredoc, unbalanced quotes inside quotes', async () => {
+    const r = await execCommand(conn, "echo ')(' # a comment with ) in it");
+    expect(r.stdout.toString()).toBe(')(\n');
+    const heredoc = await execCommand(conn, 'cat <<EOF\nline one\nEOF');
+    expect(heredoc.stdout.toString()).toBe('line one\n');
   });
 
   it('runs in the login shell of the user (bash syntax works)', async () => {
