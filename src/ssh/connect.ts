@@ -4,7 +4,7 @@ import { AbortError, AuthError, ConnectError, FleetError } from '../errors.js';
 import { planAuth } from './auth.js';
 import { defaultKnownHostsFile, hostVerifierFor } from './host-key-verifier.js';
 import type { SshHostOptions } from './options.js';
-import { translateConnectError } from './translate-error.js';
+import { lostConnectionError, translateConnectError } from './translate-error.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5_000;
@@ -32,14 +32,9 @@ export class SshConnection {
       this.isClosed = true;
       this.sftpChannel = undefined;
     });
+    // After login, a failure means the link died (keepalive expiry, reset), not that connecting failed.
     client.on('error', (err) => {
-      this.lostError ??= translateConnectError(err, {
-        host,
-        address: '',
-        port: 0,
-        user: '',
-        connectTimeoutMs: 0,
-      });
+      this.lostError ??= lostConnectionError(host, err);
     });
   }
 
