@@ -23,6 +23,8 @@ export class SshConnection {
   private sftpChannel: Promise<SFTPWrapper> | undefined;
   private lostError: FleetError | undefined;
   private isClosed = false;
+  /** One 'close' listener on the client serves every command waiting on it (no listener per command). */
+  private readonly closeWaiters = new Set<() => void>();
 
   constructor(host: string, client: ssh2.Client, jump?: SshConnection) {
     this.host = host;
@@ -31,6 +33,8 @@ export class SshConnection {
     client.on('close', () => {
       this.isClosed = true;
       this.sftpChannel = undefined;
+      for (const waiter of this.closeWaiters) waiter();
+      this.closeWaiters.clear();
     });
     // After login, a failure means the link died (keepalive expiry, reset), not that connecting failed.
     client.on('error', (err) => {
@@ -45,6 +49,16 @@ export class SshConnection {
   /** Why the connection died after it was ready, if it did. */
   get lost(): FleetError | undefined {
     return this.lostError;
+  }
+
+  /** Calls `listener` when the connection closes (at once if it is closed); returns the way to unsubscribe. */
+  onClose(listener: () => void): () => void {
+    if (this.isClosed) {
+      listener();
+      return () => undefined;
+    }
+    this.closeWaiters.add(listener);
+    return () => this.closeWaiters.delete(listener);
   }
 
   /** The SFTP channel, opened on first use and kept for the life of the connection. */

@@ -80,9 +80,13 @@ function openChannel(
         exit.signal = signalName ?? null;
         exit.seen = true;
       });
+      // Unsubscribed when the channel closes: a long-lived connection runs many commands.
       const closed = new Promise<void>((done) => {
-        channel.once('close', () => done());
-        conn.client.once('close', () => done());
+        const unsubscribe = conn.onClose(done);
+        channel.once('close', () => {
+          unsubscribe();
+          done();
+        });
       });
       resolve({ channel, exit, closed });
     });

@@ -52,6 +52,9 @@ describe('ssh exec on real sshd', () => {
       expect(r.exitCode).toBe(0);
     }
     expect(results.filter((r) => r.stdout.toString() === 'x\n')).toHaveLength(30);
+    // Nothing per command stays attached to the long-lived connection.
+    expect(conn.client.listenerCount('close')).toBeLessThan(5);
+    expect((conn as unknown as { closeWaiters: Set<unknown> }).closeWaiters.size).toBe(0);
   });
 
   it('reports the exit code and duration; a non-zero exit is a result, not an error', async () => {
