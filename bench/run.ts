@@ -1,0 +1,181 @@
+/**
+ * `npm run bench`: fleet against the one-process ssh2 floor (and OpenSSH-based peers where installed), on
+ * the same containerised hosts in one run, alternating runs, medians after a warm-up. DESIGN.md §9.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startBench, type Bench, type BenchHost } from '../test/bench/hosts.js';
+import { writeInventory } from '../test/runner/support.js';
+import { measure, median, type Sample } from './measure.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const MAX_HOSTS = Number(process.env.BENCH_MAX_HOSTS ?? 1000);
+const CLI = 'dist/cli/main.js';
+const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+
+interface Contender {
+  name: string;
+  cmd: string;
+  args: string[];
+}
+
+interface Row {
+  scenario: string;
+  target?: string;
+  medians: Record<string, number>;
+  peakRssMb: Record<string, number>;
+  ratio?: number;
+  versus?: string;
+}
+
+function hostsFile(bench: Bench, hosts: BenchHost[]): string {
+  const file = join(dir, `hosts-${hosts.length}.json`);
+  writeFileSync(file, JSON.stringify({ key: bench.keys.ed25519.path, hosts: hosts.map(({ address, port, user }) => ({ address, port, user })) }));
+  return file;
+}
+
+/** Alternates the contenders run by run, so drift on the machine hits all of them alike. */
+async function compare(scenario: string, contenders: Contender[], base: string, target?: string): Promise<Row> {
+  const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
+  for (let run = 0; run <= RUNS; run++) {
+    for (const c of contenders) {
+      const s = await measure(c.cmd, c.args);
+      if (run > 0) samples.get(c.name)!.push(s); // run 0 is the warm-up
+    }
+  }
+  const row: Row = { scenario, medians: {}, peakRssMb: {}, ...(target ? { target } : {}) };
+  for (const [name, list] of samples) {
+    row.medians[name] = Math.round(median(list.map((s) => s.ms)));
+    row.peakRssMb[name] = Math.max(...list.map((s) => s.peakRssMb));
+  }
+  if (row.medians.fleet !== undefined && row.medians[base] !== undefined) {
+    row.ratio = Math.round((row.medians.fleet / row.medians[base]!) * 100) / 100;
+    row.versus = base;
+  }
+  console.log(JSON.stringify(row));
+  return row;
+}
+
+function fleetExec(inventory: string, command: string): Contender {
+  return { name: 'fleet', cmd: process.execPath, args: [CLI, 'exec', command, '-i', inventory, '-o', 'json', '--no-progress'] };
+}
+
+function has(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SSH_OPTS = (key: string, port: number) => [
+  '-i', key, '-p', String(port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+];
+
+function peers(bench: Bench, hosts: BenchHost[], command: string): Contender[] {
+  const key = bench.keys.ed25519.path;
+  const port = hosts[0]!.port; // the bench gives every host the same port on its own address
+  const list = join(dir, `peers-${hosts.length}.txt`);
+  writeFileSync(list, hosts.map((h) => `${h.address}\n`).join(''));
+  const out: Contender[] = [];
+  if (has('parallel-ssh')) {
+    out.push({ name: 'pssh', cmd: 'parallel-ssh', args: ['-h', list, '-l', 'fleet', '-p', '64', '-t', '60', ...SSH_OPTS(key, port).flatMap((o) => ['-x', o]), command] });
+  }
+  if (has('clush')) {
+    out.push({
+      name: 'clush',
+      cmd: 'clush',
+      args: ['-w', hosts.map((h) => h.address).join(','), '-l', 'fleet', '-f', '64', '-o', SSH_OPTS(key, port).join(' '), command],
+    });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.error(`bench: starting ${MAX_HOSTS} hosts (16 per container)…`);
+  const big = await startBench(MAX_HOSTS, { hostsPerContainer: 16, startConcurrency: 4 });
+  const solo = await startBench(1);
+  console.error(`bench: hosts up in ${Date.now() - started} ms`);
+  const rows: Row[] = [];
+  try {
+    const one = solo.hosts;
+    const h = one[0]!;
+    rows.push(
+      await compare(
+        'exec true, 1 host',
+        [
+          { name: 'floor', cmd: process.execPath, args: ['bench/floor-exec.mjs', hostsFile(solo, one), 'true'] },
+          fleetExec(writeInventory(solo).file, 'true'),
+          { name: 'openssh', cmd: 'ssh', args: [...SSH_OPTS(solo.keys.ed25519.path, h.port), `fleet@${h.address}`, 'true'] },
+        ],
+        'openssh',
+        '≤ 1.25× ssh, ≤ 0.35 s',
+      ),
+    );
+    for (const n of [50, 200].filter((n) => n <= MAX_HOSTS)) {
+      const hosts = big.hosts.slice(0, n);
+      rows.push(
+        await compare(
+          `exec true, ${n} hosts`,
+          [
+            { name: 'floor', cmd: process.execPath, args: ['bench/floor-exec.mjs', hostsFile(big, hosts), 'true'] },
+            fleetExec(writeInventory(big, hosts).file, 'true'),
+            ...peers(big, hosts, 'true'),
+          ],
+          'floor',
+          '≤ 1.10× floor',
+        ),
+      );
+    }
+    const payload = join(dir, 'payload.bin');
+    writeFileSync(payload, randomBytes(10 * 1024 * 1024));
+    const fifty = big.hosts.slice(0, Math.min(50, MAX_HOSTS));
+    rows.push(
+      await compare(
+        `put 10 MiB, ${fifty.length} hosts`,
+        [
+          { name: 'floor', cmd: process.execPath, args: ['bench/floor-put.mjs', hostsFile(big, fifty), payload, '/tmp/payload.bin'] },
+          { name: 'fleet', cmd: process.execPath, args: [CLI, 'put', payload, '/tmp/', '-i', writeInventory(big, fifty).file, '-o', 'json', '--no-progress'] },
+        ],
+        'floor',
+        '≤ 0.90× floor',
+      ),
+    );
+    if (MAX_HOSTS >= 1000) {
+      rows.push(
+        await compare(
+          'exec true, 1000 hosts',
+          [
+            { name: 'floor', cmd: process.execPath, args: ['bench/floor-exec.mjs', hostsFile(big, big.hosts), 'true'] },
+            fleetExec(writeInventory(big).file, 'true'),
+          ],
+          'floor',
+          'RSS ≤ 300 MB',
+        ),
+      );
+    }
+  } finally {
+    await Promise.all([big.stop(), solo.stop()]);
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  writeFileSync('bench/results.json', `${JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, rows }, null, 2)}\n`);
+  console.log(`\n${machine}; median of ${RUNS} runs after a warm-up, ms\n`);
+  console.log('| scenario | floor | fleet | ratio | target | peers | fleet peak RSS |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const peerCols = Object.entries(r.medians)
+      .filter(([k]) => !['floor', 'fleet'].includes(k))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    console.log(
+      `| ${r.scenario} | ${r.medians.floor ?? ''} | ${r.medians.fleet} | ${r.ratio ?? ''}× ${r.versus ?? ''} | ${r.target ?? ''} | ${peerCols} | ${r.peakRssMb.fleet} MB |`,
+    );
+  }
+}
+
+await main();
