@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/fleet.js';
-import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
-import { writeInventory } from './support.js';
-
-/** True once no process on the host matches (pattern written so it does not match pgrep's own shell). */
-async function noneLeft(h: BenchHost, pattern: string): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
-    if ((await h.exec(`pgrep -f '${pattern}' || true`)).stdout.trim() === '') return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+import { startBench, type Bench } from '../bench/hosts.js';
+import { running, until, writeInventory } from './support.js';
 
 describe('runner faults on 12 real hosts', () => {
   let bench: Bench;
@@ -64,7 +55,7 @@ describe('runner faults on 12 real hosts', () => {
       const notStarted = report.results.filter((r) => /not started/.test(r.error?.message ?? ''));
       expect(ran.length).toBe(4);
       expect(notStarted.length).toBe(8);
-      for (const h of bench.hosts) expect(await noneLeft(h, 'sleep 30[4]')).toBe(true);
+      for (const h of bench.hosts) expect(await until(async () => !(await running(h, 'sleep 30[4]')), 5_000)).toBe(true);
     } finally {
       await fleet.close();
     }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/fleet.js';
 import { startBench, type Bench } from '../bench/hosts.js';
-import { writeInventory } from './support.js';
+import { running, until, writeInventory } from './support.js';
 
 const alive = (pid: number) => {
   try {
@@ -13,15 +13,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function until(check: () => Promise<boolean> | boolean, ms = 8_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
 
 describe('runner lifecycle', () => {
   let bench: Bench;
@@ -41,12 +32,12 @@ describe('runner lifecycle', () => {
     const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
     const workers = JSON.parse(line.toString()) as number[];
     expect(workers).toHaveLength(2);
-    const running = async () => (await Promise.all(bench.hosts.map((h) => h.exec('pgrep -f "sleep 30[5]" || true')))).every((r) => r.stdout.trim() !== '');
-    expect(await until(running)).toBe(true);
+    const everywhere = async () => (await Promise.all(bench.hosts.map((h) => running(h, 'sleep 30[5]')))).every(Boolean);
+    expect(await until(everywhere)).toBe(true);
     parent.kill('SIGKILL');
     expect(await until(() => workers.every((pid) => !alive(pid)))).toBe(true);
-    const gone = async () => (await Promise.all(bench.hosts.map((h) => h.exec('pgrep -f "sleep 30[5]" || true')))).every((r) => r.stdout.trim() === '');
-    expect(await until(gone)).toBe(true);
+    const nowhere = async () => !(await Promise.all(bench.hosts.map((h) => running(h, 'sleep 30[5]')))).some(Boolean);
+    expect(await until(nowhere)).toBe(true);
   });
 
   it('retry: a host that is unreachable at first is tried again and succeeds', async () => {

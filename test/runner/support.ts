@@ -74,3 +74,18 @@ export function maxConcurrent(events: SessionEvent[]): number {
   }
   return max;
 }
+
+/** Polls `check` every 100 ms until it holds or `ms` pass; says which. */
+export async function until(check: () => Promise<boolean> | boolean, ms = 8_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/** Whether a process matching `pattern` runs on the host (write it so it cannot match pgrep's own shell). */
+export async function running(h: BenchHost, pattern: string): Promise<boolean> {
+  return (await h.exec(`pgrep -f '${pattern}' || true`)).stdout.trim() !== '';
+}
