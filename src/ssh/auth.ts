@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type KeyboardInteractiveAuthMethod } from 'ssh2';
+import { type AnyAuthMethod, type AuthHandlerMiddleware, type KeyboardInteractiveAuthMethod } from 'ssh2';
 import type { SshHostOptions } from './options.js';
+import { parseKeyCached } from './parsed-key-cache.js';
 
 type Attempt = AnyAuthMethod;
 type Prompt = Parameters<KeyboardInteractiveAuthMethod['prompt']>;
@@ -37,25 +38,25 @@ async function keyCandidate(
   problems: string[],
 ): Promise<Candidate | undefined> {
   // Parse up front: ssh2 silently skips a key it cannot parse, and the operator must learn why.
-  const parsed = ssh2.utils.parseKey(data, passphrase);
-  if (parsed instanceof Error) {
-    const encrypted = /encrypted|passphrase/i.test(parsed.message);
+  const key = parseKeyCached(data, passphrase);
+  if (key instanceof Error) {
+    const encrypted = /encrypted|passphrase/i.test(key.message);
     problems.push(
       encrypted
         ? `${label} is encrypted and ${passphrase === undefined ? 'no passphrase was given (set passphrase:)' : 'the passphrase is wrong'}`
-        : `${label} is not a private key ssh2 can read (${parsed.message})`,
+        : `${label} is not a private key ssh2 can read (${key.message})`,
     );
     return undefined;
   }
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key?.isPrivateKey()) {
+  if (!key.isPrivateKey()) {
     problems.push(`${label} holds no private key`);
     return undefined;
   }
   return {
     method: 'publickey',
     label: `publickey (${source})`,
-    attempt: { type: 'publickey', username: user, key: data, ...(passphrase === undefined ? {} : { passphrase }) },
+    // The parsed key, not the bytes: ssh2 would parse them again for every connection.
+    attempt: { type: 'publickey', username: user, key },
   };
 }
 

@@ -161,10 +161,50 @@ export function entryMatchesHost(entry: KnownHostsEntry, host: string): boolean 
   return matched;
 }
 
+interface HostIndex {
+  /** Entries whose every pattern is a plain name, under each of those names. */
+  byName: Map<string, KnownHostsEntry[]>;
+  /** Entries with a hashed, wildcard or negated pattern: these must be tried against every host. */
+  others: KnownHostsEntry[];
+}
+
+const indexes = new WeakMap<ParsedKnownHosts, HostIndex>();
+
+function isLiteral(p: HostPattern): p is Extract<HostPattern, { kind: 'glob' }> {
+  return p.kind === 'glob' && !p.negated && !/[*?]/.test(p.pattern);
+}
+
+/**
+ * A lookup by exact host string, built once per parse: scanning every line for every host made a run over
+ * n hosts cost n × lines pattern tests (a second of CPU at 1,000 hosts with accept-new's own lines).
+ */
+function indexOf(parsed: ParsedKnownHosts): HostIndex {
+  let index = indexes.get(parsed);
+  if (index) return index;
+  index = { byName: new Map(), others: [] };
+  for (const entry of parsed.entries) {
+    if (!entry.patterns.every(isLiteral)) {
+      index.others.push(entry);
+      continue;
+    }
+    for (const name of new Set(entry.patterns.map((p) => (p as { pattern: string }).pattern))) {
+      const list = index.byName.get(name);
+      if (list) list.push(entry);
+      else index.byName.set(name, [entry]);
+    }
+  }
+  indexes.set(parsed, index);
+  return index;
+}
+
 /** Every entry (any marker) whose host patterns match `address` on `port`, in file order. */
 export function findEntries(parsed: ParsedKnownHosts, address: string, port: number): KnownHostsEntry[] {
   const host = hostString(address, port);
-  return parsed.entries.filter((e) => entryMatchesHost(e, host));
+  const { byName, others } = indexOf(parsed);
+  const literal = byName.get(host) ?? [];
+  const matched = others.length === 0 ? [] : others.filter((e) => entryMatchesHost(e, host));
+  if (matched.length === 0) return literal;
+  return [...literal, ...matched].sort((a, b) => a.line - b.line);
 }
 
 /** The file's text, or '' when it does not exist. Other errors (permissions, a directory) are thrown. */

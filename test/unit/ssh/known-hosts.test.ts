@@ -176,6 +176,35 @@ describe('host matching', () => {
     expect(matchLines(text, '127.0.2.3', 22)).toEqual([]);
   });
 
+  it('the indexed lookup returns what a scan of every line does, in file order', () => {
+    const lines = [
+      `[h1]:2222,h1 ssh-ed25519 ${ed.b64}`,
+      `*.example.com,!bad.example.com ssh-ed25519 ${ed.b64}`,
+      `@revoked [h1]:2222 ssh-ed25519 ${ed.b64}`,
+      `${hashHostName('[h1]:2222')} ssh-ed25519 ${ed.b64}`,
+      `h1,H1,h2 ssh-ed25519 ${ed.b64}`,
+      `[h?]:2222 ssh-ed25519 ${ed.b64}`,
+      `bad.example.com ssh-ed25519 ${ed.b64}`,
+      `@cert-authority *.example.com ssh-ed25519 ${ed.b64}`,
+      `[h1]:2222 ssh-ed25519 ${ed.b64}`,
+    ];
+    const parsed = parseKnownHosts(lines.join('\n'));
+    const probes: [string, number][] = [
+      ['h1', 2222],
+      ['H1', 22],
+      ['h2', 22],
+      ['h2', 2222],
+      ['bad.example.com', 22],
+      ['a.example.com', 22],
+      ['nowhere', 22],
+    ];
+    for (const [address, port] of probes) {
+      const scanned = parsed.entries.filter((e) => entryMatchesHost(e, hostString(address, port))).map((e) => e.line);
+      expect(findEntries(parsed, address, port).map((e) => e.line), `${address}:${port}`).toEqual(scanned);
+    }
+    expect(findEntries(parsed, 'h1', 2222).map((e) => e.line)).toEqual([1, 3, 4, 6, 9]);
+  });
+
   it('entryMatchesHost works on a single entry', () => {
     const entry = parseKnownHosts(`a,b ssh-ed25519 ${ed.b64}`).entries[0]!;
     expect(entryMatchesHost(entry, 'b')).toBe(true);
