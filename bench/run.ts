@@ -13,7 +13,7 @@ import { measure, median, type Sample } from './measure.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MAX_HOSTS = Number(process.env.BENCH_MAX_HOSTS ?? 1000);
-const CLI = 'dist/cli/main.js';
+const CLI = 'dist/cli/fleet.cjs';
 const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
 
 interface Contender {

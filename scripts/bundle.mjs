@@ -1,19 +1,34 @@
-// Bundles the CLI and its worker entry into one file each, beside each other in dist/cli/, after tsc has
-// built dist/ (the library keeps tsc's per-module output). Loading ~100 small modules plus yaml's and
-// commander's CommonJS files cost the CLI ~50 ms of CPU at every start; one file costs a fraction of that.
-// ssh2 stays external: it loads its native crypto binding by a path relative to itself.
+// Bundles the CLI and its worker after tsc has built dist/ (the library keeps tsc's per-module output).
+// Loading ~100 small modules plus yaml's and commander's CommonJS files cost the CLI ~50 ms of CPU at every
+// start; one file costs a fraction of that. The bundles are CommonJS so that a small loader (src/boot) can
+// compile them through V8's code cache, which Node 20 offers only to vm.Script. ssh2 stays external: it loads
+// its native crypto binding by a path relative to itself.
+//
+//   dist/cli/fleet.cjs       the `fleet` bin: loader for fleet-app.cjs
+//   dist/cli/fleet-app.cjs   src/cli/main.ts and everything under it
+//   dist/cli/worker.cjs      what the CLI forks: loader for worker-app.cjs
+//   dist/cli/worker-app.cjs  src/runner/worker-main.ts
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 
 const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external: ['ssh2', 'cpu-features'],
-  // Bundled CommonJS (yaml, commander) calls require() for Node's own modules; ESM has none by default.
-  banner: { js: "import { createRequire as __fleetRequire } from 'node:module'; const require = __fleetRequire(import.meta.url);" },
+  // The sources are ESM and find their neighbours (package.json, the worker) from import.meta.url.
+  define: { 'import.meta.url': '__fleetUrl' },
+  banner: { js: "var __fleetUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli/main.js' });
-await build({ ...common, entryPoints: ['src/runner/worker-main.ts'], outfile: 'dist/cli/worker-main.js' });
+const bundles = {
+  'fleet.cjs': 'src/boot/cli.ts',
+  'fleet-app.cjs': 'src/cli/main.ts',
+  'worker.cjs': 'src/boot/worker.ts',
+  'worker-app.cjs': 'src/runner/worker-main.ts',
+};
+// A cache compiled from an older bundle is dead weight; the loader writes fresh ones on first use.
+rmSync('dist/cli/.v8-cache', { recursive: true, force: true });
+for (const [out, entry] of Object.entries(bundles)) await build({ ...common, entryPoints: [entry], outfile: `dist/cli/${out}` });

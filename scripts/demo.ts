@@ -16,7 +16,7 @@ import { startBench, type Bench } from '../test/bench/hosts.js';
 import { writeInventory } from '../test/runner/support.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const CLI = join(ROOT, 'dist/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/fleet.cjs');
 const HOSTS = 5;
 
 const bold = (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[0m` : s);
@@ -42,7 +42,7 @@ async function step(args: string[], shown: string): Promise<void> {
 
 async function main(): Promise<number> {
   if (!existsSync(CLI)) {
-    say('dist/cli/main.js is missing: run `npm run demo` (it builds first) or `npm run build`.');
+    say('dist/cli/fleet.cjs is missing: run `npm run demo` (it builds first) or `npm run build`.');
     return 1;
   }
   // Ctrl-C reaches the CLI too (same terminal); the demo itself only stops going on and tears down.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { main } from './program.js';
 
-await main(process.argv);
+// main() settles every error itself and ends the process; no top-level await, so the bundle can be CommonJS.
+void main(process.argv);

@@ -6,11 +6,15 @@ import type { PoolWorker } from './pool-worker.js';
 /** Only these reach a worker's environment: the inventory's secrets may come from the controller's env. */
 const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'NODE_OPTIONS'];
 
-/** Compiled: dist/runner/worker-main.js. From TypeScript sources (tests, tsx): the .ts file through tsx. */
+/**
+ * The library: dist/runner/worker-main.js beside this module. The CLI bundle (dist/cli/*.cjs): the worker
+ * bundle's loader beside it. TypeScript sources (tests, tsx): the .ts file through tsx.
+ */
 function workerEntry(): { file: string; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const file = fileURLToPath(new URL(fromSource ? './worker-main.ts' : './worker-main.js', import.meta.url));
-  return { file, execArgv: fromSource ? ['--import', 'tsx'] : [] };
+  const url = import.meta.url;
+  const fromSource = url.endsWith('.ts');
+  const name = fromSource ? './worker-main.ts' : url.endsWith('.cjs') ? './worker.cjs' : './worker-main.js';
+  return { file: fileURLToPath(new URL(name, url)), execArgv: fromSource ? ['--import', 'tsx'] : [] };
 }
 
 /** The controller's view of one forked worker process. */

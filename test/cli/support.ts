@@ -5,16 +5,16 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench, BenchHost } from '../bench/hosts.js';
 
-/** The built CLI, run exactly as an operator's shell runs it: `node dist/cli/main.js`. */
+/** The built CLI, run exactly as an operator's shell runs it: `node dist/cli/fleet.cjs`. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/cli/main.js');
+export const CLI = join(ROOT, 'dist/cli/fleet.cjs');
 
 /**
  * A stale dist/ would test yesterday's code: every src/*.ts must be older than its compiled .js — unless it
  * was saved after this test run began (an edit during the run is not a build forgotten before it).
  */
 export function assertBuilt(): void {
-  if (!existsSync(CLI)) throw new Error('dist/cli/main.js is missing: run `npm run build` first (`npm test` does)');
+  if (!existsSync(CLI)) throw new Error('dist/cli/fleet.cjs is missing: run `npm run build` first (`npm test` does)');
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   for (const src of walk(join(ROOT, 'src')).filter((f) => f.endsWith('.ts'))) {
