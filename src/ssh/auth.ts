@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { type AnyAuthMethod, type AuthHandlerMiddleware, type KeyboardInteractiveAuthMethod } from 'ssh2';
 import type { SshHostOptions } from './options.js';
 import { parseKeyCached } from './parsed-key-cache.js';
@@ -76,7 +76,8 @@ export async function planAuth(options: SshHostOptions): Promise<AuthPlan> {
   for (const file of options.identityFiles ?? []) {
     let data: Buffer;
     try {
-      data = await readFile(file);
+      // Blocking on purpose: a key file is small and local, and every host of a run reads it once.
+      data = readFileSync(file);
     } catch (err) {
       problems.push(`identity file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`);
       continue;
