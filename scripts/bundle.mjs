@@ -1,6 +1,6 @@
 // Bundles the CLI and its worker after tsc has built dist/ (the library keeps tsc's per-module output).
 // Loading ~100 small modules plus yaml's and commander's CommonJS files cost the CLI ~50 ms of CPU at every
-// start; one file costs a fraction of that. The bundles are CommonJS so that a small loader (src/boot) can
+// start; one file costs a fraction of that. The bundles are CommonJS so that a small loader (src/cli/boot) can
 // compile them through V8's code cache, which Node 20 offers only to vm.Script. ssh2 stays external: it loads
 // its native crypto binding by a path relative to itself.
 //
@@ -24,9 +24,9 @@ const common = {
 };
 
 const bundles = {
-  'fleet.cjs': 'src/boot/cli.ts',
+  'fleet.cjs': 'src/cli/boot/fleet.ts',
   'fleet-app.cjs': 'src/cli/main.ts',
-  'worker.cjs': 'src/boot/worker.ts',
+  'worker.cjs': 'src/cli/boot/worker.ts',
   'worker-app.cjs': 'src/runner/worker-main.ts',
 };
 // A cache compiled from an older bundle is dead weight; the loader writes fresh ones on first use.

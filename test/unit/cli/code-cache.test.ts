@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cachePath, wrapCommonJs } from '../../../src/boot/code-cache.js';
+import { cachePath, wrapCommonJs } from '../../../src/cli/boot/code-cache.js';
 
-const LOADER = resolve('src/boot/code-cache.ts');
+const LOADER = resolve('src/cli/boot/code-cache.ts');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
