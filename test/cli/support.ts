@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench, BenchHost } from '../bench/hosts.js';
+import { writeBenchInventory, type BenchInventoryOptions } from '../bench/inventory.js';
 
 /** The built CLI, run exactly as an operator's shell runs it: `node dist/cli/fleet.cjs`. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,35 +101,13 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   return startCli(args, options).done;
 }
 
-export interface InventoryOptions {
-  /** Inventory names instead of the bench's h01, h02, … (same order). */
-  names?: string[];
-  /** false: no password and no key in the file (for --ask-pass). Default true. */
-  credentials?: boolean;
-}
-
-/** A real inventory for bench hosts, with its own known_hosts in a temporary directory. */
-export function writeCliInventory(bench: Bench, options: InventoryOptions = {}, hosts: BenchHost[] = bench.hosts): { file: string; dir: string } {
-  const dir = tempDir();
-  const withCredentials = options.credentials ?? true;
-  const lines = [
-    'defaults:',
-    '  user: fleet',
-    '  agent: false',
-    `  identityFile: ${withCredentials ? bench.keys.ed25519.path : '[]'}`,
-    `  knownHosts: ${join(dir, 'known_hosts')}`,
-    '  hostKeyPolicy: accept-new',
-    '  connectTimeout: 5s',
-    'hosts:',
-    ...hosts.map((h, i) => {
-      const name = options.names?.[i] ?? h.name;
-      const password = withCredentials ? `, password: '${h.password}'` : '';
-      return `  ${name}: { address: ${h.address}, port: ${h.port}${password} }`;
-    }),
-  ];
-  const file = join(dir, 'inventory.yaml');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return { file, dir };
+/** A real inventory for bench hosts in a directory removed by removeTempDirs(). */
+export function writeCliInventory(
+  bench: Bench,
+  options: Omit<BenchInventoryOptions, 'dir' | 'hosts'> = {},
+  hosts: BenchHost[] = bench.hosts,
+): { file: string; dir: string } {
+  return writeBenchInventory(bench, { ...options, hosts, dir: tempDir() });
 }
 
 const made: string[] = [];

@@ -1,25 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Bench, BenchHost } from '../bench/hosts.js';
+import { writeBenchInventory } from '../bench/inventory.js';
 
 /** Writes a real fleet inventory for bench hosts (each with its own password), as an operator would. */
 export function writeInventory(bench: Bench, hosts: BenchHost[] = bench.hosts): { file: string; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-inv-'));
-  const lines = [
-    'defaults:',
-    '  user: fleet',
-    '  agent: false',
-    `  identityFile: ${bench.keys.ed25519.path}`,
-    `  knownHosts: ${join(dir, 'known_hosts')}`,
-    '  hostKeyPolicy: accept-new',
-    '  connectTimeout: 5s',
-    'hosts:',
-    ...hosts.map((h) => `  ${h.name}: { address: ${h.address}, port: ${h.port}, password: '${h.password}' }`),
-  ];
-  const file = join(dir, 'inventory.yaml');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return { file, dir };
+  return writeBenchInventory(bench, { hosts });
 }
 
 const SESSION_LOG = '/tmp/fleet-sessions.log';
