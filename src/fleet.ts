@@ -64,15 +64,18 @@ export interface ExecCallOptions extends CallOptions {
   cwd?: string;
 }
 
+/** `window`: SFTP bytes in flight per file, default 512 KiB; raise it for hosts far away (see TransferOptions). */
 export interface PutCallOptions extends CallOptions {
   recursive?: boolean;
   mode?: number;
   atomic?: boolean;
   skipUnchanged?: boolean;
+  window?: number;
 }
 
 export interface GetCallOptions extends CallOptions {
   recursive?: boolean;
+  window?: number;
 }
 
 const DEFAULT_TIMEOUT = '30s';
@@ -142,6 +145,7 @@ export class Fleet {
       ...(options.mode !== undefined ? { mode: options.mode } : {}),
       ...(options.atomic !== undefined ? { atomic: options.atomic } : {}),
       ...(options.skipUnchanged !== undefined ? { skipUnchanged: options.skipUnchanged } : {}),
+      ...(options.window !== undefined ? { window: options.window } : {}),
     };
     return this.run([step], options, false);
   }
@@ -154,6 +158,7 @@ export class Fleet {
       localDir: resolve(localDir),
       ...this.timeoutOf(options),
       ...(options.recursive !== undefined ? { recursive: options.recursive } : {}),
+      ...(options.window !== undefined ? { window: options.window } : {}),
     };
     return this.run([step], options, false);
   }

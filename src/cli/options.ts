@@ -87,6 +87,21 @@ export function fileMode(value: string): number {
   return parseInt(m[1]!, 8);
 }
 
+/** `512K`, `2M`, `2MiB`, `1048576` → bytes; K and M are binary, as in scp and rsync. 4K to 64M. */
+export function byteSize(value: string): number {
+  const m = /^(\d+)\s*(?:([kKmM])(?:i?[bB])?)?$/.exec(value.trim());
+  const bytes = m ? Number(m[1]) * (m[2] === undefined ? 1 : /k/i.test(m[2]) ? 1024 : 1024 ** 2) : NaN;
+  if (!(bytes >= 4096 && bytes <= 64 * 1024 ** 2)) throw new InvalidArgumentError('give a size from 4K to 64M, such as 512K or 2M.');
+  return bytes;
+}
+
+/** --window for put and get: how much of each file may be on the wire at once. */
+export function windowOption(): Option {
+  return new Option('--window <size>', 'SFTP data in flight per file (default 512K); raise it, e.g. 4M, for hosts far away')
+    .argParser(byteSize)
+    .helpGroup('Transfer:');
+}
+
 const TARGET = 'Hosts:';
 const CONNECTION = 'Connection:';
 const FLOW = 'Run:';

@@ -78,6 +78,7 @@ async function runTransfer(conn: SshConnection, step: PutStep | GetStep, cancel:
         ...(step.mode !== undefined ? { mode: step.mode } : {}),
         ...(step.atomic !== undefined ? { atomic: step.atomic } : {}),
         ...(step.skipUnchanged !== undefined ? { skipUnchanged: step.skipUnchanged } : {}),
+        ...(step.window !== undefined ? { window: step.window } : {}),
         remoteSha256: async (path) => {
           const r = await execCommand(conn, `sha256sum -- ${JSON.stringify(path)} 2>/dev/null`, { signal: timing.signal });
           return r.exitCode === 0 ? r.stdout.toString().split(/\s+/)[0] : undefined;
@@ -87,6 +88,7 @@ async function runTransfer(conn: SshConnection, step: PutStep | GetStep, cancel:
     return await getPath(sftp, host, step.remote, join(step.localDir, host) + '/', {
       signal: timing.signal,
       ...(step.recursive !== undefined ? { recursive: step.recursive } : {}),
+      ...(step.window !== undefined ? { window: step.window } : {}),
     });
   } catch (err) {
     if (timing.timedOut()) {

@@ -21,6 +21,8 @@ export interface PutStep {
   mode?: number;
   atomic?: boolean;
   skipUnchanged?: boolean;
+  /** SFTP bytes in flight per file (TransferOptions.window). */
+  window?: number;
   timeoutMs?: number;
 }
 
@@ -30,6 +32,7 @@ export interface GetStep {
   remote: string[];
   localDir: string;
   recursive?: boolean;
+  window?: number;
   timeoutMs?: number;
 }
 

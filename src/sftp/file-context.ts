@@ -13,6 +13,13 @@ export interface FileTransferContext {
   progress(path: string, bytesDone: number, bytesTotal: number): void;
 }
 
+/** Explicit chunkSize/concurrency win; else the window is cut into default-sized chunks. */
+function windowOf(options: TransferOptions): { chunkSize: number; concurrency: number } {
+  const chunkSize = options.chunkSize ?? Math.min(DEFAULT_CHUNK_SIZE, options.window ?? DEFAULT_CHUNK_SIZE);
+  const concurrency = options.concurrency ?? (options.window === undefined ? DEFAULT_CONCURRENCY : Math.max(1, Math.ceil(options.window / chunkSize)));
+  return { chunkSize, concurrency };
+}
+
 export function fileTransferContext(
   sftp: SFTPWrapper,
   host: string,
@@ -25,8 +32,7 @@ export function fileTransferContext(
     host,
     signal,
     atomic: options.atomic ?? true,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+    ...windowOf(options),
     progress,
   };
 }

@@ -3,7 +3,7 @@
  * and progress events can cross the runner's IPC boundary unchanged.
  */
 
-/** One progress report, emitted as chunks are acknowledged (per 32 KiB chunk by default: callers throttle). */
+/** One progress report, emitted as chunks are acknowledged (per 128 KiB chunk by default: callers throttle). */
 export interface TransferProgress {
   host: string;
   /** The file being moved: its remote path for put, its local path for get. */
@@ -28,9 +28,14 @@ export interface TransferOptions {
   /** Cancels the transfer: temporary files are removed, finished files stay, AbortError is thrown. */
   signal?: AbortSignal;
   onProgress?: (progress: TransferProgress) => void;
-  /** Read/write requests in flight per file on the parallel fast path (ssh2 fastPut/fastGet). Default 64. */
+  /**
+   * Bytes of reads/writes in flight per file. Default 512 KiB; raise it for long links, where one file moves
+   * at most this much per round trip (2 MiB is OpenSSH sftp's own). Sets chunkSize and concurrency.
+   */
+  window?: number;
+  /** Read/write requests in flight per file on the parallel fast path (ssh2 fastPut/fastGet). Default 4. */
   concurrency?: number;
-  /** Bytes per read/write request. Default 32768 (OpenSSH's sftp-server takes up to 256 KiB). */
+  /** Bytes per read/write request. Default 131072 (ssh2 splits them for servers that take less). */
   chunkSize?: number;
   /** Files moved at once within one call (they share the host's one SFTP channel). Default 8. */
   fileConcurrency?: number;

@@ -90,6 +90,20 @@ describe('fleet CLI: put and get', () => {
     }
   });
 
+  it('--window takes a size for put and get; a size out of range is a usage error (exit 2)', async () => {
+    const data = randomBytes(3 * 1024 * 1024);
+    writeFileSync(join(local, 'windowed.bin'), data);
+    const put = await runCli(['put', join(local, 'windowed.bin'), '/tmp/', '-i', inv, '--window', '4M']);
+    expect(put.code).toBe(0);
+    const dir = tempDir();
+    const get = await runCli(['get', '/tmp/windowed.bin', dir, '-i', inv, '--window', '64K']);
+    expect(get.code).toBe(0);
+    for (const h of bench.hosts) expect(sha256(readFileSync(join(dir, h.name, 'windowed.bin')))).toBe(sha256(data));
+    const bad = await runCli(['put', join(local, 'windowed.bin'), '/tmp/', '-i', inv, '--window', '1G']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--window.*4K to 64M/);
+  });
+
   it('get -r fetches a directory; a missing remote file fails that host (exit 1) and names the path', async () => {
     await bench.hosts[0]!.exec('mkdir -p /tmp/logs/app && echo l1 > /tmp/logs/app/x.log');
     const dir = tempDir();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostRow, formatHostRows } from '../../src/cli/commands/hosts.js';
-import { fileMode, type CommonOptions } from '../../src/cli/options.js';
+import { byteSize, fileMode, type CommonOptions } from '../../src/cli/options.js';
 import { fileNameOf, OutDir } from '../../src/cli/out-dir.js';
 import { flowOptions } from '../../src/cli/run-call.js';
 import { describeDone } from '../../src/cli/sinks/text.js';
@@ -44,6 +44,15 @@ describe('CLI decisions', () => {
     expect(fileMode('0o600')).toBe(0o600);
     expect(() => fileMode('rw-r--r--')).toThrow(/octal/);
     expect(() => fileMode('0999')).toThrow(/octal/);
+  });
+
+  it('--window sizes: bytes, or binary K and M, from 4K to 64M', () => {
+    expect(byteSize('512K')).toBe(512 * 1024);
+    expect(byteSize('2M')).toBe(2 * 1024 * 1024);
+    expect(byteSize('2MiB')).toBe(2 * 1024 * 1024);
+    expect(byteSize('64kb')).toBe(64 * 1024);
+    expect(byteSize('1048576')).toBe(1048576);
+    for (const bad of ['1G', '2K', '0', '65M', 'lots', '1.5M', '']) expect(() => byteSize(bad), bad).toThrow(/4K to 64M/);
   });
 
   it('per-host lines of put/get/ping', () => {

@@ -45,6 +45,24 @@ describe('sftp put on a real OpenSSH host', () => {
     expect((await host.exec(`ls -a ${HOME}`)).stdout).not.toMatch(/fleet-tmp/);
   });
 
+  it('moves data in chunks of the window: 128 KiB by default, smaller when the window is smaller', async () => {
+    const local = path.join(dir, 'two.bin');
+    await randomFile(local, 2 * MiB);
+    const steps = async (window?: number): Promise<Set<number>> => {
+      const done: number[] = [];
+      await putPath(session.sftp, host.name, local, `${HOME}/windowed.bin`, {
+        ...(window === undefined ? {} : { window }),
+        onProgress: (p) => done.push(p.bytesDone),
+      });
+      expect(await remoteSha256(host, `${HOME}/windowed.bin`)).toBe(await sha256File(local));
+      // Acknowledged chunks, in order; every one but the file's last is a whole chunk.
+      const sorted = [...new Set(done)].sort((a, b) => a - b);
+      return new Set(sorted.slice(1, -1).map((v, i) => v - sorted[i]!));
+    };
+    expect(await steps()).toEqual(new Set([128 * 1024]));
+    expect(await steps(64 * 1024)).toEqual(new Set([64 * 1024]));
+  });
+
   it('puts a tree of 200 files in nested dirs (recursive, dirs created): every checksum equal', async () => {
     const result = await putPath(session.sftp, host.name, path.join(dir, 'tree'), `${HOME}/deploy/v1/`, { recursive: true });
 

@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
-import { addRunOptions, examples, type CommonOptions } from '../options.js';
+import { addRunOptions, examples, windowOption, type CommonOptions } from '../options.js';
 import { runCommand } from '../command-runner.js';
 import type { Exit } from '../exit.js';
 import { splitLast } from './put.js';
 
 interface GetOptions extends CommonOptions {
   recursive?: boolean;
+  window?: number;
 }
 
 export function getCommand(exit: Exit): Command {
@@ -13,7 +14,8 @@ export function getCommand(exit: Exit): Command {
     .description('download files from every selected host into <local-dir>/<host>/<basename>')
     .usage('[options] <remote...> <local-dir>')
     .argument('<remote...>', 'remote paths (files, or directories with -r), then the local directory')
-    .addOption(new Option('-r, --recursive', 'download directories and everything in them').helpGroup('Transfer:'));
+    .addOption(new Option('-r, --recursive', 'download directories and everything in them').helpGroup('Transfer:'))
+    .addOption(windowOption());
   addRunOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -26,7 +28,11 @@ export function getCommand(exit: Exit): Command {
     const { sources, target } = splitLast(paths, 'the remote path(s) and then a local directory: fleet get /etc/hostname ./out');
     exit(
       await runCommand(options, 'get', (fleet, call) =>
-        fleet.get(sources, target, { ...call, ...(options.recursive ? { recursive: true } : {}) }),
+        fleet.get(sources, target, {
+          ...call,
+          ...(options.recursive ? { recursive: true } : {}),
+          ...(options.window !== undefined ? { window: options.window } : {}),
+        }),
       ),
     );
   });

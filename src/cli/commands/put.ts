@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { addRunOptions, examples, fileMode, type CommonOptions } from '../options.js';
+import { addRunOptions, examples, fileMode, windowOption, type CommonOptions } from '../options.js';
 import { runCommand } from '../command-runner.js';
 import { UsageError } from '../errors.js';
 import type { Exit } from '../exit.js';
@@ -9,6 +9,7 @@ interface PutOptions extends CommonOptions {
   mode?: number;
   atomic: boolean;
   skipUnchanged?: boolean;
+  window?: number;
 }
 
 /** `<a> <b> … <last>` → the sources and the destination. */
@@ -25,7 +26,8 @@ export function putCommand(exit: Exit): Command {
     .addOption(new Option('-r, --recursive', 'upload directories and everything in them').helpGroup('Transfer:'))
     .addOption(new Option('--mode <octal>', 'file mode on the host, e.g. 0644 (default: the local mode)').argParser(fileMode).helpGroup('Transfer:'))
     .addOption(new Option('--no-atomic', 'write in place instead of to a temporary file renamed at the end').helpGroup('Transfer:'))
-    .addOption(new Option('--skip-unchanged', "skip files whose remote copy has the same size and sha256").helpGroup('Transfer:'));
+    .addOption(new Option('--skip-unchanged', "skip files whose remote copy has the same size and sha256").helpGroup('Transfer:'))
+    .addOption(windowOption());
   addRunOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -45,6 +47,7 @@ export function putCommand(exit: Exit): Command {
           ...(options.recursive ? { recursive: true } : {}),
           ...(options.mode !== undefined ? { mode: options.mode } : {}),
           ...(options.skipUnchanged ? { skipUnchanged: true } : {}),
+          ...(options.window !== undefined ? { window: options.window } : {}),
         }),
       ),
     );
