@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../bench/hosts.js';
-import { assertBuilt, removeTempDirs, runCli, sleep, startCli, writeCliInventory } from './support.js';
+import type { Bench } from '../bench/hosts.js';
+import { closeCliBench, openCliBench, runCli, sleep, startCli } from './support.js';
 
 const ps = (args: string[]): string => {
   try {
@@ -26,17 +26,12 @@ describe('fleet CLI: --ask-pass', () => {
   let inv: string;
   let password: string;
   beforeAll(async () => {
-    assertBuilt();
     // One container for both hosts: one password, as an operator typing it once would expect.
-    bench = await startBench(2, { hostsPerContainer: 2 });
+    ({ bench, inv } = await openCliBench(2, { bench: { hostsPerContainer: 2 }, inventory: { credentials: false } }));
     password = bench.hosts[0]!.password;
     expect(bench.hosts[1]!.password).toBe(password);
-    inv = writeCliInventory(bench, { credentials: false }).file;
   });
-  afterAll(async () => {
-    await bench?.stop();
-    removeTempDirs();
-  });
+  afterAll(() => closeCliBench(bench));
 
   it('without a password nothing logs in: exit 3, AUTH', async () => {
     const r = await runCli(['exec', 'true', '-i', inv]);

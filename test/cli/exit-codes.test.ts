@@ -1,23 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../bench/hosts.js';
-import { assertBuilt, removeTempDirs, ROOT, runCli, summaryOf, tempDir, writeCliInventory } from './support.js';
+import type { Bench } from '../bench/hosts.js';
+import { closeCliBench, openCliBench, ROOT, runCli, summaryOf, tempDir } from './support.js';
 
 describe('fleet CLI: exit codes 0, 1 and 2, mistakes on the command line', () => {
   let bench: Bench;
   let inv: string;
   beforeAll(async () => {
-    assertBuilt();
-    bench = await startBench(3);
-    inv = writeCliInventory(bench).file;
+    ({ bench, inv } = await openCliBench(3));
     const r = await bench.hosts[1]!.exec('touch /tmp/fail-here');
     expect(r.exitCode).toBe(0);
   });
-  afterAll(async () => {
-    await bench?.stop();
-    removeTempDirs();
-  });
+  afterAll(() => closeCliBench(bench));
 
   it('0 when every host ran the command well; lines are host-prefixed, the summary goes to stderr', async () => {
     const r = await runCli(['exec', 'echo fine', '-i', inv]);

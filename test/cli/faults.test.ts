@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../bench/hosts.js';
-import { assertBuilt, removeTempDirs, runCli, summaryOf, writeCliInventory } from './support.js';
+import type { Bench } from '../bench/hosts.js';
+import { closeCliBench, openCliBench, runCli, summaryOf } from './support.js';
 
 describe('fleet CLI: exit code 3 for unreachable, hung and timed-out hosts', () => {
   let bench: Bench;
   let inv: string;
-  beforeAll(async () => {
-    assertBuilt();
-    bench = await startBench(3);
-    inv = writeCliInventory(bench).file;
-  });
-  afterAll(async () => {
-    await bench?.stop();
-    removeTempDirs();
-  });
+  beforeAll(async () => ({ bench, inv } = await openCliBench(3)));
+  afterAll(() => closeCliBench(bench));
 
   it('a hung (paused) host under --timeout 2s --connect-timeout 2s ends the run in about 2 s with exit 3', async () => {
     const hung = bench.hosts[2]!;

@@ -1,37 +1,21 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../bench/hosts.js';
-import { assertBuilt, removeTempDirs, runCli, summaryOf, tempDir, writeCliInventory } from './support.js';
+import type { JsonHost } from '../../src/output/index.js';
+import type { Bench } from '../bench/hosts.js';
+import { closeCliBench, openCliBench, runCli, summaryOf, tempDir } from './support.js';
 
 const NAMES = ['web01', 'web02', 'web03', 'web05', 'db-primary'];
-
-interface JsonHost {
-  host: string;
-  ok: boolean;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  truncated?: true;
-  error?: { code: string; message: string };
-}
 
 describe('fleet CLI: text, -b, json, ndjson and --out-dir output', () => {
   let bench: Bench;
   let inv: string;
   beforeAll(async () => {
-    assertBuilt();
-    bench = await startBench(5);
-    inv = writeCliInventory(bench, { names: NAMES }).file;
+    ({ bench, inv } = await openCliBench(5, { inventory: { names: NAMES } }));
     const r = await bench.hosts[4]!.exec('echo special > /tmp/flavour');
     expect(r.exitCode).toBe(0);
   });
-  afterAll(async () => {
-    await bench?.stop();
-    removeTempDirs();
-  });
+  afterAll(() => closeCliBench(bench));
 
   it('text: `host | line` on stdout and `host ! line` on stderr, host column aligned to the widest name', async () => {
     const r = await runCli(['exec', 'echo out; echo err >&2', '-i', inv]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
-import { assertBuilt, removeTempDirs, sleep, startCli, summaryOf, writeCliInventory } from './support.js';
+import type { Bench, BenchHost } from '../bench/hosts.js';
+import { closeCliBench, openCliBench, sleep, startCli, summaryOf } from './support.js';
 
 /** Remote processes still running `sleep <seconds>`, on every host. */
 async function sleepers(hosts: BenchHost[], seconds: number): Promise<string[]> {
@@ -20,15 +20,8 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 describe('fleet CLI: SIGINT mid-run', () => {
   let bench: Bench;
   let inv: string;
-  beforeAll(async () => {
-    assertBuilt();
-    bench = await startBench(3);
-    inv = writeCliInventory(bench).file;
-  });
-  afterAll(async () => {
-    await bench?.stop();
-    removeTempDirs();
-  });
+  beforeAll(async () => ({ bench, inv } = await openCliBench(3)));
+  afterAll(() => closeCliBench(bench));
 
   it('ndjson: every host still ends (cancelled), the summary comes last, remote commands are ended, exit 130', async () => {
     const cli = startCli(['exec', 'echo started; sleep 41', '-i', inv, '-o', 'ndjson', '-w', '2']);

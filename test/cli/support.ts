@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bench, BenchHost } from '../bench/hosts.js';
+import { startBench, type Bench, type BenchHost, type BenchOptions } from '../bench/hosts.js';
 import { writeBenchInventory, type BenchInventoryOptions } from '../bench/inventory.js';
 
 /** The built CLI, run exactly as an operator's shell runs it: `node dist/cli/fleet.cjs`. */
@@ -108,6 +108,25 @@ export function writeCliInventory(
   hosts: BenchHost[] = bench.hosts,
 ): { file: string; dir: string } {
   return writeBenchInventory(bench, { ...options, hosts, dir: tempDir() });
+}
+
+/**
+ * What every CLI test file starts from: the built CLI, `n` bench hosts and an inventory for them. Pair with
+ * closeCliBench in afterAll.
+ */
+export async function openCliBench(
+  n: number,
+  options: { bench?: BenchOptions; inventory?: Omit<BenchInventoryOptions, 'dir' | 'hosts'> } = {},
+): Promise<{ bench: Bench; inv: string }> {
+  assertBuilt();
+  const bench = await startBench(n, options.bench);
+  return { bench, inv: writeCliInventory(bench, options.inventory).file };
+}
+
+/** Stops the hosts (if they ever started) and removes every directory tempDir() made. */
+export async function closeCliBench(bench: Bench | undefined): Promise<void> {
+  await bench?.stop();
+  removeTempDirs();
 }
 
 const made: string[] = [];

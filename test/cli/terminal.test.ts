@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../bench/hosts.js';
-import { assertBuilt, CLI, removeTempDirs, runCli, sleep, writeCliInventory } from './support.js';
+import type { Bench } from '../bench/hosts.js';
+import { CLI, closeCliBench, openCliBench, runCli, sleep, writeCliInventory } from './support.js';
 import { COLOUR, sh, TmuxSession } from './tmux.js';
 
 /** The progress line: `[====>    ] 1/2 · 0 failed · 0 unreachable · 1.3 s`. */
@@ -15,19 +15,14 @@ describe('fleet CLI on a real terminal (tmux) and through a pipe', () => {
   let session: TmuxSession | undefined;
   const fleet = (args: string) => `node ${sh(CLI)} ${args}`;
   beforeAll(async () => {
-    assertBuilt();
-    bench = await startBench(2, { hostsPerContainer: 2 });
-    inv = writeCliInventory(bench).file;
+    ({ bench, inv } = await openCliBench(2, { bench: { hostsPerContainer: 2 } }));
     bare = writeCliInventory(bench, { credentials: false }).file;
   });
   afterEach(() => {
     session?.kill();
     session = undefined;
   });
-  afterAll(async () => {
-    await bench?.stop();
-    removeTempDirs();
-  });
+  afterAll(() => closeCliBench(bench));
 
   const command = "exec 'echo first; sleep 2; echo second >&2'";
 

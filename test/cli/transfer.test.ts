@@ -2,15 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from '../bench/hosts.js';
-import { assertBuilt, removeTempDirs, runCli, summaryOf, tempDir, writeCliInventory } from './support.js';
-
-interface JsonHost {
-  host: string;
-  ok: boolean;
-  stdout: string;
-  transfer?: { files: number; skipped: number; bytes: number };
-}
+import type { JsonHost } from '../../src/output/index.js';
+import type { Bench } from '../bench/hosts.js';
+import { closeCliBench, openCliBench, runCli, summaryOf, tempDir } from './support.js';
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -19,15 +13,10 @@ describe('fleet CLI: put and get', () => {
   let inv: string;
   let local: string;
   beforeAll(async () => {
-    assertBuilt();
-    bench = await startBench(3);
-    inv = writeCliInventory(bench).file;
+    ({ bench, inv } = await openCliBench(3));
     local = tempDir();
   });
-  afterAll(async () => {
-    await bench?.stop();
-    removeTempDirs();
-  });
+  afterAll(() => closeCliBench(bench));
 
   it('put several files, then exec sha256sum: every host has every byte', async () => {
     const a = randomBytes(300_000);
