@@ -138,18 +138,15 @@ async function main(): Promise<void> {
     const fifty = big.hosts.slice(0, Math.min(50, MAX_HOSTS));
     const fleetPut = [CLI, 'put', payload, '/tmp/'];
     const inventory = writeInventory(big, fifty).file;
+    const floorPut = ['bench/floor-put.mjs', hostsFile(big, fifty), payload, '/tmp/payload.bin'];
     rows.push(
       await compare(
         `put 10 MiB, ${fifty.length} hosts`,
         [
-          { name: 'floor', cmd: process.execPath, args: ['bench/floor-put.mjs', hostsFile(big, fifty), payload, '/tmp/payload.bin'] },
+          { name: 'floor', cmd: process.execPath, args: floorPut },
           { name: 'fleet', cmd: process.execPath, args: [...fleetPut, '-i', inventory, '-o', 'json', '--no-progress'] },
           // Where the gain comes from: the floor with fleet's SFTP window, and fleet without its atomic rename.
-          {
-            name: 'floor-512k',
-            cmd: process.execPath,
-            args: ['bench/floor-put.mjs', hostsFile(big, fifty), payload, '/tmp/payload.bin', '64', String(DEFAULT_CHUNK_SIZE), String(DEFAULT_CONCURRENCY)],
-          },
+          { name: 'floor-512k', cmd: process.execPath, args: [...floorPut, '64', String(DEFAULT_CHUNK_SIZE), String(DEFAULT_CONCURRENCY)] },
           { name: 'fleet-in-place', cmd: process.execPath, args: [...fleetPut, '-i', inventory, '-o', 'json', '--no-progress', '--no-atomic'] },
         ],
         'floor',

@@ -49,15 +49,15 @@ export function wrapCommonJs(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) { ${body}\n});`;
 }
 
-function trusted(path: string, uid: number): boolean {
+/** Owned by this user or root, and writable by no one else. */
+function trusted(path: string): boolean {
   const st = statSync(path);
-  return (st.uid === uid || st.uid === 0) && (st.mode & 0o022) === 0;
+  return (st.uid === (process.getuid?.() ?? 0) || st.uid === 0) && (st.mode & 0o022) === 0;
 }
 
 function readTrusted(dir: string, file: string): Buffer | undefined {
-  const uid = process.getuid?.() ?? 0;
   try {
-    if (!trusted(dir, uid) || !trusted(file, uid)) return undefined;
+    if (!trusted(dir) || !trusted(file)) return undefined;
     return readFileSync(file);
   } catch {
     return undefined;
@@ -67,7 +67,7 @@ function readTrusted(dir: string, file: string): Buffer | undefined {
 function save(dir: string, stem: string, file: string, data: () => Buffer): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
-    if (!trusted(dir, process.getuid?.() ?? 0)) return;
+    if (!trusted(dir)) return;
     // Runs started together each write their own file; the rename makes whichever lands last whole.
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, data(), { mode: 0o644 });
