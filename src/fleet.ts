@@ -18,6 +18,7 @@ import type { RunOptions } from './runner/run.js';
 import { buildTargets, type TargetOverrides } from './runner/targets.js';
 import type { HostTarget, Step } from './runner/task.js';
 import { EventQueue } from './event-queue.js';
+import { checkEnvNames } from './ssh/remote-command.js';
 
 type Duration = string | number;
 
@@ -121,7 +122,10 @@ export class Fleet {
     return new Fleet(inventory, selectHosts(inventory, options.limit ?? 'all'), options);
   }
 
-  exec(command: string, options: ExecCallOptions = {}): Promise<RunReport> {
+  // exec, put and get are async so that a bad call option (an env name, a duration) rejects the promise
+  // before any host starts, rather than throwing out of the caller's hands.
+  async exec(command: string, options: ExecCallOptions = {}): Promise<RunReport> {
+    checkEnvNames(options.env);
     const sudo = options.sudo === true ? {} : options.sudo || undefined;
     const step: Step = {
       kind: 'exec',
@@ -135,7 +139,7 @@ export class Fleet {
     return this.run([step], options, sudo !== undefined);
   }
 
-  put(local: string | readonly string[], remote: string, options: PutCallOptions = {}): Promise<RunReport> {
+  async put(local: string | readonly string[], remote: string, options: PutCallOptions = {}): Promise<RunReport> {
     const step: Step = {
       kind: 'put',
       local: (typeof local === 'string' ? [local] : [...local]).map((p) => resolve(p)),
@@ -151,7 +155,7 @@ export class Fleet {
   }
 
   /** Fetches into `<localDir>/<host>/<basename>` for every host. */
-  get(remote: string | readonly string[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
+  async get(remote: string | readonly string[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
     const step: Step = {
       kind: 'get',
       remote: typeof remote === 'string' ? [remote] : [...remote],
@@ -164,7 +168,7 @@ export class Fleet {
   }
 
   /** Connect and authenticate only. */
-  ping(options: CallOptions = {}): Promise<RunReport> {
+  async ping(options: CallOptions = {}): Promise<RunReport> {
     return this.run([{ kind: 'ping' }], options, false);
   }
 

@@ -37,8 +37,9 @@ export function createProgram(exit: Exit): Command {
       'fleet hosts -l prod',
       'fleet ping -H "root@10.0.0.[1-5]"',
     ]) +
-      '\nExit codes: 0 all ok · 1 a command or transfer failed · 2 usage or inventory error ·\n' +
-      '            3 a host was unreachable, timed out or refused auth/host key · 130 interrupted\n',
+      '\nExit codes: 0 all ok · 1 a command or transfer failed or timed out · 2 usage or inventory error ·\n' +
+      '            3 a host was unreachable (connect failed or timed out, auth or host key refused) ·\n' +
+      '            130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP\n',
   );
   return program;
 }

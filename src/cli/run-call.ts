@@ -39,24 +39,39 @@ function sinkFor(terminal: Terminal, options: CommonOptions, hosts: readonly str
   }
 }
 
+/** The signals a run treats as "stop now, but tell me what happened", and the exit code each ends with. */
+const STOP_SIGNALS = { SIGINT: EXIT.INTERRUPTED, SIGTERM: EXIT.TERMINATED, SIGHUP: EXIT.HANGUP } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
 /**
- * First Ctrl-C (SIGINT): the call's AbortSignal fires — nothing new starts, running remote commands are
- * signalled — and the run ends normally with partial results, summary and exit 130. A second Ctrl-C quits
- * at once (workers, losing their controller, still end their remote commands).
+ * The first SIGINT, SIGTERM or SIGHUP: the call's AbortSignal fires — nothing new starts, running remote
+ * commands are signalled, unfinished uploads remove their temp files — and the run ends normally with partial
+ * results, summary and 130/143/129. A second one quits at once (a killed controller's sessions end, and the
+ * remote watchdog ends what they ran).
  */
-function watchInterrupt(controller: AbortController, terminal: Terminal): { interrupted(): boolean; dispose(): void } {
-  let count = 0;
-  const onSigint = () => {
-    count++;
-    if (count > 1) {
-      terminal.stopProgress();
-      process.exit(EXIT.INTERRUPTED);
-    }
-    terminal.message('interrupted: cancelling running hosts (Ctrl-C again to quit at once)');
-    controller.abort();
+function watchInterrupt(controller: AbortController, terminal: Terminal): { exitCode(): ExitCode | undefined; dispose(): void } {
+  let first: StopSignal | undefined;
+  const handlers = new Map<StopSignal, () => void>();
+  for (const name of Object.keys(STOP_SIGNALS) as StopSignal[]) {
+    const onSignal = () => {
+      if (first !== undefined) {
+        terminal.stopProgress();
+        process.exit(STOP_SIGNALS[first]);
+      }
+      first = name;
+      const again = name === 'SIGINT' ? 'Ctrl-C again' : `${name} again`;
+      terminal.message(`interrupted (${name}): cancelling running hosts (${again} to quit at once)`);
+      controller.abort();
+    };
+    handlers.set(name, onSignal);
+    process.on(name, onSignal);
+  }
+  return {
+    exitCode: () => (first === undefined ? undefined : STOP_SIGNALS[first]),
+    dispose: () => {
+      for (const [name, onSignal] of handlers) process.off(name, onSignal);
+    },
   };
-  process.on('SIGINT', onSigint);
-  return { interrupted: () => count > 0, dispose: () => process.off('SIGINT', onSigint) };
 }
 
 async function openOutDir(dir: string): Promise<OutDir> {
@@ -98,7 +113,8 @@ export async function runCall(
     interrupt.dispose();
   }
   await outDir?.close().catch((err: Error) => terminal.message(`--out-dir: ${err.message}`));
-  const interrupted = interrupt.interrupted() || terminal.stdoutClosed;
+  const signalled = interrupt.exitCode();
+  const interrupted = signalled !== undefined || terminal.stdoutClosed;
   sink.finish(report, interrupted);
-  return exitCodeFor(report.summary, { interrupted });
+  return signalled ?? exitCodeFor(report.summary, { interrupted });
 }

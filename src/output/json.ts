@@ -29,6 +29,8 @@ export interface JsonHost {
 export interface JsonSummary {
   ok: number;
   failed: number;
+  /** Of `failed`, the hosts whose command or transfer timed out. */
+  timedOut: number;
   unreachable: number;
   hosts: number;
   durationMs: number;
@@ -62,7 +64,7 @@ export function toJsonHost(r: HostResult): JsonHost {
 }
 
 export function toJsonSummary(s: RunSummary): JsonSummary {
-  return { ok: s.ok, failed: s.failed, unreachable: s.unreachable, hosts: s.hosts, durationMs: s.durationMs };
+  return { ok: s.ok, failed: s.failed, timedOut: s.timedOut, unreachable: s.unreachable, hosts: s.hosts, durationMs: s.durationMs };
 }
 
 /** The `-o json` document, hosts in the order given. */

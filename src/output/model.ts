@@ -33,10 +33,14 @@ export interface HostResult {
   worker?: number;
 }
 
-/** How a host ended, for the summary and exit code: unreachable covers connect, auth, host key and timeouts. */
+/**
+ * How a host ended, for the summary and exit code. Unreachable means the host was not reached: connect
+ * failures and connect timeouts (CONNECT), auth and host-key refusals. A command or transfer that outlived
+ * its timeout ran on a reached host, so TIMEOUT is a failure of that host, like a non-zero exit.
+ */
 export type HostOutcome = 'ok' | 'failed' | 'unreachable';
 
-const UNREACHABLE: ReadonlySet<FleetErrorCode> = new Set(['CONNECT', 'AUTH', 'HOST_KEY', 'TIMEOUT']);
+const UNREACHABLE: ReadonlySet<FleetErrorCode> = new Set(['CONNECT', 'AUTH', 'HOST_KEY']);
 
 export function outcomeOf(result: HostResult): HostOutcome {
   if (result.ok) return 'ok';
@@ -46,14 +50,19 @@ export function outcomeOf(result: HostResult): HostOutcome {
 export interface RunSummary {
   ok: number;
   failed: number;
+  /** Of `failed`: hosts whose command or transfer (or the run's deadline) timed out. */
+  timedOut: number;
   unreachable: number;
   hosts: number;
   durationMs: number;
 }
 
 export function summarize(results: readonly HostResult[], durationMs: number): RunSummary {
-  const summary: RunSummary = { ok: 0, failed: 0, unreachable: 0, hosts: results.length, durationMs };
-  for (const r of results) summary[outcomeOf(r)]++;
+  const summary: RunSummary = { ok: 0, failed: 0, timedOut: 0, unreachable: 0, hosts: results.length, durationMs };
+  for (const r of results) {
+    summary[outcomeOf(r)]++;
+    if (r.error?.code === 'TIMEOUT') summary.timedOut++;
+  }
   return summary;
 }
 

@@ -10,7 +10,8 @@ import type { HostResult, RunSummary } from './model.js';
 
 /**
  * `48 ok · 1 failed · 1 unreachable · 50 hosts in 1.21 s`. All three counts are always there, zeros too,
- * so the line has one shape to read and to grep. With colour, non-zero counts are green (ok) or red.
+ * so the line has one shape to read and to grep; failed hosts that timed out are said so inside the failed
+ * count (`2 failed (1 timed out)`). With colour, non-zero counts are green (ok) or red.
  */
 export function formatSummary(summary: RunSummary, color: boolean): string {
   const count = (n: number, label: string, style: 'green' | 'red'): string =>
@@ -18,7 +19,7 @@ export function formatSummary(summary: RunSummary, color: boolean): string {
   const hosts = `${summary.hosts} ${summary.hosts === 1 ? 'host' : 'hosts'}`;
   return [
     count(summary.ok, 'ok', 'green'),
-    count(summary.failed, 'failed', 'red'),
+    count(summary.failed, summary.timedOut > 0 ? `failed (${summary.timedOut} timed out)` : 'failed', 'red'),
     count(summary.unreachable, 'unreachable', 'red'),
     `${hosts} in ${formatDuration(summary.durationMs)}`,
   ].join(' · ');

@@ -5,6 +5,7 @@ import { getPath, putPath, type TransferResult } from '../sftp/index.js';
 import { connect, type SshConnection } from '../ssh/connect.js';
 import { execCommand } from '../ssh/exec.js';
 import type { SshHostOptions } from '../ssh/options.js';
+import { shellQuote } from '../ssh/shell-quote.js';
 import { LineSplitter } from './line-splitter.js';
 import type { TaskEnd } from './protocol.js';
 import type { ExecStep, GetStep, HostTask, PutStep } from './task.js';
@@ -80,7 +81,7 @@ async function runTransfer(conn: SshConnection, step: PutStep | GetStep, cancel:
         ...(step.skipUnchanged !== undefined ? { skipUnchanged: step.skipUnchanged } : {}),
         ...(step.window !== undefined ? { window: step.window } : {}),
         remoteSha256: async (path) => {
-          const r = await execCommand(conn, `sha256sum -- ${JSON.stringify(path)} 2>/dev/null`, { signal: timing.signal });
+          const r = await execCommand(conn, `sha256sum -- ${shellQuote(path)} 2>/dev/null`, { signal: timing.signal });
           return r.exitCode === 0 ? r.stdout.toString().split(/\s+/)[0] : undefined;
         },
       });
@@ -136,7 +137,13 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
       }
       if (step.kind === 'ping') continue;
       if (step.kind === 'exec') {
-        const r = await runExec(conn, step, task, io, cancel);
+        let r: Awaited<ReturnType<typeof runExec>>;
+        try {
+          r = await runExec(conn, step, task, io, cancel);
+        } catch (err) {
+          // The channel could not be opened (the link died, MaxSessions): this host's result, not a crash.
+          return finish(asFleetError(err, host));
+        }
         end.exitCode = r.exitCode;
         end.signal = r.signal;
         if (r.error) return finish(r.error);

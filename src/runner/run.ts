@@ -32,8 +32,15 @@ interface Entry {
   /** A step began: a crash must not re-run this host (its command may have had effects). */
   stepped: boolean;
   announced: boolean;
+  /** When its latest attempt was handed to a worker: a crash report gives the time the host really ran. */
+  dispatchedAt?: number;
   worker?: PoolWorker;
   result?: HostResult;
+}
+
+/** How long a host has been in a worker's hands (0 if it never was). */
+function elapsedMs(entry: Entry): number {
+  return entry.dispatchedAt === undefined ? 0 : Math.round(performance.now() - entry.dispatchedAt);
 }
 
 /**
@@ -83,6 +90,7 @@ export class Run {
         const id = nextTaskId++;
         entry.attempts++;
         entry.worker = worker;
+        entry.dispatchedAt = performance.now();
         this.byId.set(id, entry);
         worker.inflight.add(id);
         worker.send({ type: 'task', id, task: entry.task });
@@ -160,7 +168,7 @@ export class Run {
           ok: false,
           exitCode: null,
           signal: null,
-          durationMs: 0,
+          durationMs: elapsedMs(entry),
           started: entry.stepped,
           error: toPlainError(
             new WorkerCrashError(
@@ -198,7 +206,7 @@ export class Run {
       ok: false,
       exitCode: null,
       signal: null,
-      durationMs: 0,
+      durationMs: elapsedMs(entry),
       started: false,
       error: toPlainError(reason.code === 'TIMEOUT' || entry.announced ? this.relabel(entry) : new AbortError(`${entry.builder.host}: not started: ${reason.message}`, { host: entry.builder.host })),
     });

@@ -20,6 +20,7 @@ process.on('disconnect', () => {
   runner.cancelAll();
   setTimeout(() => process.exit(0), 3_000).unref();
 });
-// Ctrl-C on a terminal reaches the whole process group; the controller alone decides what a cancel means.
-process.on('SIGINT', () => undefined);
+// Ctrl-C on a terminal (or a TERM/HUP to the whole group, as systemd and `timeout` send) reaches every
+// process; the controller alone decides what a cancel means, and a worker lives exactly as long as its IPC.
+for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, () => undefined);
 process.send?.({ type: 'ready', pid: process.pid } satisfies FromWorker);

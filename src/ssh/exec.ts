@@ -131,10 +131,9 @@ export async function execCommand(conn: SshConnection, command: string, options:
     return { host, exitCode: null, signal: null, stdout: stdout.value, stderr: stderr.value, truncated: false, durationMs: 0, error };
   }
 
-  const stop = (why: FleetError) => {
-    if (error || !channel) return;
-    error = why;
-    const ch = channel;
+  // A cancel can come while the exec request is in flight: it is kept in `error`, and the command is ended as
+  // soon as its channel exists (`end`), so nothing reported as ended keeps running on the host.
+  const end = (ch: ClientChannel) => {
     sendSignal(ch, 'TERM');
     killTimer = setTimeout(() => {
       sendSignal(ch, 'KILL');
@@ -144,6 +143,11 @@ export async function execCommand(conn: SshConnection, command: string, options:
       killTimer.unref();
     }, KILL_GRACE_MS);
     killTimer.unref();
+  };
+  const stop = (why: FleetError) => {
+    if (error) return;
+    error = why;
+    if (channel) end(channel);
   };
   const sendInput = () => {
     if (options.stdin !== undefined) channel?.end(options.stdin);
@@ -164,11 +168,22 @@ export async function execCommand(conn: SshConnection, command: string, options:
       })
     : undefined;
 
-  const opened = await openChannel(conn, remote.line, {
-    opened: (ch) => (channel = ch),
-    stdout: (b) => (sudo ? sudo.stdout(b) : stdout.push(b)),
-    stderr: (b) => (sudo ? sudo.stderr(b) : stderr.push(b)),
-  });
+  const onAbort = () => stop(new AbortError(`${host}: cancelled; the remote command was ended`, { host }));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let opened: OpenedChannel;
+  try {
+    opened = await openChannel(conn, remote.line, {
+      opened: (ch) => {
+        channel = ch;
+        if (error) end(ch);
+      },
+      stdout: (b) => (sudo ? sudo.stdout(b) : stdout.push(b)),
+      stderr: (b) => (sudo ? sudo.stderr(b) : stderr.push(b)),
+    });
+  } catch (err) {
+    options.signal?.removeEventListener('abort', onAbort);
+    throw err;
+  }
   if (!sudo) sendInput();
 
   const timer =
@@ -185,8 +200,6 @@ export async function execCommand(conn: SshConnection, command: string, options:
           options.timeoutMs,
         )
       : undefined;
-  const onAbort = () => stop(new AbortError(`${host}: cancelled; the remote command was ended`, { host }));
-  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   await new Promise<void>((resolve) => {
     giveUp = () => {

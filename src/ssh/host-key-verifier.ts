@@ -13,6 +13,7 @@ import {
   type KnownHostsEntry,
 } from './known-hosts.js';
 import { parsedKnownHosts } from './known-hosts-cache.js';
+import { shellQuote } from './shell-quote.js';
 import type { HostKeyPolicy } from './options.js';
 
 /**
@@ -75,10 +76,6 @@ function resolveFile(file: string | undefined): string {
 function displayPath(file: string): string {
   const home = homedir();
   return file.startsWith(home + sep) ? `~${file.slice(home.length)}` : file;
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** ssh-keyscan's -t names. */

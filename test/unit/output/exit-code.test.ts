@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, exitCodeFor } from '../../../src/output/exit-code.js';
-import type { RunSummary } from '../../../src/output/model.js';
+import { ConnectError, TimeoutError } from '../../../src/errors.js';
+import { outcomeOf, summarize, type RunSummary } from '../../../src/output/model.js';
+import { result } from './helpers.js';
 
 const run = (ok: number, failed: number, unreachable: number): RunSummary => ({
-  ok, failed, unreachable, hosts: ok + failed + unreachable, durationMs: 1,
+  ok, failed, timedOut: 0, unreachable, hosts: ok + failed + unreachable, durationMs: 1,
 });
 
 describe('exitCodeFor', () => {
@@ -18,6 +20,19 @@ describe('exitCodeFor', () => {
   });
 
   it('names the codes, usage included', () => {
-    expect(EXIT).toEqual({ OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, INTERRUPTED: 130 });
+    expect(EXIT).toEqual({ OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, INTERRUPTED: 130, TERMINATED: 143, HANGUP: 129 });
+  });
+});
+
+describe('a timed-out host', () => {
+  it('is a failure of a reached host (exit 1), not unreachable (exit 3)', () => {
+    const hung = result('h1', { ok: false, exitCode: null, error: new TimeoutError('h1: command still running after 300 ms', { phase: 'command' }) });
+    const down = result('h2', { ok: false, exitCode: null, error: new ConnectError('h2: timed out connecting', { reason: 'timeout' }) });
+    expect(outcomeOf(hung)).toBe('failed');
+    expect(outcomeOf(down)).toBe('unreachable');
+    const summary = summarize([hung, result('h3')], 10);
+    expect(summary).toMatchObject({ ok: 1, failed: 1, timedOut: 1, unreachable: 0 });
+    expect(exitCodeFor(summary)).toBe(EXIT.FAILED);
+    expect(exitCodeFor(summarize([hung, down], 10))).toBe(EXIT.UNREACHABLE);
   });
 });
