@@ -44,7 +44,11 @@ const UNREACHABLE: ReadonlySet<FleetErrorCode> = new Set(['CONNECT', 'AUTH', 'HO
 
 export function outcomeOf(result: HostResult): HostOutcome {
   if (result.ok) return 'ok';
-  return result.error && UNREACHABLE.has(result.error.code) ? 'unreachable' : 'failed';
+  const error = result.error;
+  if (!error) return 'failed';
+  // The run's deadline reached a host still connecting: not reached, like a connect timeout.
+  const connecting = error.code === 'TIMEOUT' && error.details.phase === 'connect';
+  return UNREACHABLE.has(error.code) || connecting ? 'unreachable' : 'failed';
 }
 
 export interface RunSummary {
@@ -60,8 +64,9 @@ export interface RunSummary {
 export function summarize(results: readonly HostResult[], durationMs: number): RunSummary {
   const summary: RunSummary = { ok: 0, failed: 0, timedOut: 0, unreachable: 0, hosts: results.length, durationMs };
   for (const r of results) {
-    summary[outcomeOf(r)]++;
-    if (r.error?.code === 'TIMEOUT') summary.timedOut++;
+    const outcome = outcomeOf(r);
+    summary[outcome]++;
+    if (outcome === 'failed' && r.error?.code === 'TIMEOUT') summary.timedOut++;
   }
   return summary;
 }

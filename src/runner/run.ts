@@ -196,8 +196,11 @@ export class Run {
   private relabel(entry: Entry): FleetError {
     const host = entry.builder.host;
     const reason = this.stopping!;
+    // A host the deadline caught while connecting was never reached (unreachable, as a connect timeout is);
+    // one that had begun its steps, or never left the queue, failed by running out of time.
+    const connecting = entry.dispatchedAt !== undefined && !entry.stepped;
     return reason.code === 'TIMEOUT'
-      ? new TimeoutError(`${host}: ${reason.message}`, { host, phase: 'run', ...reason.details })
+      ? new TimeoutError(`${host}: ${reason.message}`, { host, ...reason.details, phase: connecting ? 'connect' : 'run' })
       : new AbortError(`${host}: ${reason.message}`, { host });
   }
 

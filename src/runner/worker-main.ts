@@ -9,7 +9,9 @@ const runner = new TaskRunner(Number(process.argv[2] ?? '1'), Number(process.arg
 
 process.on('message', (message: unknown) => {
   if (!isToWorker(message)) return;
-  if (message.type === 'shutdown') process.disconnect();
+  // Deferred: messages that arrived before this listener are replayed by Node in one loop that touches the
+  // IPC channel after it, and a disconnect inside the loop made that throw (a stack trace at close).
+  if (message.type === 'shutdown') setImmediate(() => process.disconnect());
   else runner.handle(message);
 });
 

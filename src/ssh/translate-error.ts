@@ -84,10 +84,11 @@ export function translateConnectError(
 export function lostConnectionError(host: string, err: unknown): FleetError {
   if (err instanceof FleetError) return err;
   const e = err as Ssh2Error | undefined;
+  // The host stopped answering: it is no longer reached (unreachable), whatever the command was doing.
   if (e?.level === 'client-timeout') {
-    return new TimeoutError(`${host}: the host stopped answering keepalives; it is hung or the network dropped`, {
+    return new ConnectError(`${host}: the host stopped answering keepalives; it is hung or the network dropped`, {
       host,
-      phase: 'command',
+      reason: 'timeout',
       cause: e,
     });
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench } from '../bench/hosts.js';
 import { closeCliBench, openCliBench, runCli, summaryOf } from './support.js';
 
-describe('fleet CLI: exit code 3 for unreachable, hung and timed-out hosts', () => {
+describe('fleet CLI: exit 3 for unreachable and hung hosts, exit 1 for timed-out commands', () => {
   let bench: Bench;
   let inv: string;
   beforeAll(async () => ({ bench, inv } = await openCliBench(3)));
@@ -25,9 +25,9 @@ describe('fleet CLI: exit code 3 for unreachable, hung and timed-out hosts', () 
     }
   });
 
-  it('a command that outlives --timeout is ended and its host counts as unreachable: exit 3', async () => {
+  it('a command that outlives --timeout is ended and its host counts as failed (it was reached): exit 1', async () => {
     const r = await runCli(['exec', 'echo started; sleep 20', '-i', inv, '-l', 'h01', '--timeout', '2s', '-o', 'json']);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(6_000);
     const doc = JSON.parse(r.stdout) as { hosts: { host: string; stdout: string; error?: { code: string } }[] };
     expect(doc.hosts).toHaveLength(1);
@@ -36,9 +36,9 @@ describe('fleet CLI: exit code 3 for unreachable, hung and timed-out hosts', () 
     expect(left.stdout.trim()).toBe('');
   });
 
-  it('--deadline ends the whole run: unfinished hosts are reported as timed out, exit 3', async () => {
+  it('--deadline ends the whole run: unfinished hosts are reported as timed out, exit 1', async () => {
     const r = await runCli(['exec', 'sleep 20', '-i', inv, '--deadline', '1500ms', '-o', 'json']);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(7_000);
     const doc = JSON.parse(r.stdout) as { hosts: { error?: { code: string } }[] };
     expect(doc.hosts.map((h) => h.error?.code)).toEqual(['TIMEOUT', 'TIMEOUT', 'TIMEOUT']);

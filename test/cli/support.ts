@@ -143,9 +143,9 @@ export function removeTempDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** `2 ok · 1 failed · 0 unreachable · 3 hosts in 1.21 s` → its counts. */
+/** `2 ok · 1 failed · 0 unreachable · 3 hosts in 1.21 s` (failed may say `(1 timed out)`) → its counts. */
 export function summaryOf(stderr: string): { ok: number; failed: number; unreachable: number; hosts: number } | undefined {
-  const m = /(\d+) ok · (\d+) failed · (\d+) unreachable · (\d+) hosts? in /.exec(stderr);
+  const m = /(\d+) ok · (\d+) failed(?: \(\d+ timed out\))? · (\d+) unreachable · (\d+) hosts? in /.exec(stderr);
   if (!m) return undefined;
   return { ok: Number(m[1]), failed: Number(m[2]), unreachable: Number(m[3]), hosts: Number(m[4]) };
 }

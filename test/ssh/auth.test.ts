@@ -194,6 +194,7 @@ describe('ssh: servers that refuse plain password auth, and dead hosts', () => {
       const elapsed = Date.now() - started;
       expect(r.error?.host).toBe('h01');
       expect(r.error?.message).toMatch(/stopped answering keepalives/);
+      expect(r.error?.code).toBe('CONNECT');
       expect(elapsed).toBeLessThan(5_000);
     } finally {
       await h.unpause();

@@ -34,5 +34,9 @@ describe('a timed-out host', () => {
     expect(summary).toMatchObject({ ok: 1, failed: 1, timedOut: 1, unreachable: 0 });
     expect(exitCodeFor(summary)).toBe(EXIT.FAILED);
     expect(exitCodeFor(summarize([hung, down], 10))).toBe(EXIT.UNREACHABLE);
+    // The run's deadline caught this one still connecting: it was never reached.
+    const connecting = result('h4', { ok: false, exitCode: null, error: new TimeoutError('h4: run deadline reached', { phase: 'connect' }) });
+    expect(outcomeOf(connecting)).toBe('unreachable');
+    expect(summarize([connecting], 10)).toMatchObject({ failed: 0, timedOut: 0, unreachable: 1 });
   });
 });
