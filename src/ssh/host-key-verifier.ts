@@ -127,8 +127,10 @@ function errorFor(
       const portArg = opts.port === 22 ? '' : ` -p ${opts.port}`;
       return new HostKeyError(
         `${opts.host}: host key not known: ${hs} presents ${presented}, not in ${shown}${others}, and hostKeyPolicy ` +
-          `is strict. To accept it run with --host-key-policy accept-new, or check the fingerprint and add it with: ` +
-          `ssh-keyscan${portArg} -t ${keyscanType(keyTypeOf(keyBlob) ?? '')} ${shellQuote(opts.address)} >> ${shellQuote(file)}`,
+          `is strict. Check the fingerprint, then add the key with: ` +
+          `ssh-keyscan${portArg} -t ${keyscanType(keyTypeOf(keyBlob) ?? '')} ${shellQuote(opts.address)} >> ${shellQuote(file)}` +
+          ` — or, to have new hosts' keys accepted and recorded, set hostKeyPolicy: accept-new for the host in the ` +
+          `inventory (or the Fleet option) and run without --strict-host-keys`,
         base,
       );
     }
