@@ -2,7 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { HostKeyError } from '../errors.js';
-import { withFileLock } from './known-hosts-lock.js';
+import { LockTimeoutError, withFileLock } from './known-hosts-lock.js';
 import {
   findEntries,
   fingerprint,
@@ -137,6 +137,18 @@ function errorFor(
   }
 }
 
+/** A lock someone else keeps: say whose, and how to clear it if that holder is gone (e.g. another machine's). */
+function lockHeld(opts: HostKeyCheckOptions, file: string, err: LockTimeoutError): HostKeyError {
+  const { pid, hostname } = err.holder;
+  const who = pid === undefined ? 'another process' : `pid ${pid}${hostname ? ` on ${hostname}` : ''}`;
+  return new HostKeyError(
+    `${opts.host}: cannot add its host key to ${displayPath(file)}: ${who} has held the lock file ` +
+      `${shellQuote(err.lockPath)} for more than ${Math.round(err.waitedMs / 1000)} s. If no fleet is running, ` +
+      `remove it (rm ${shellQuote(err.lockPath)}) and run again`,
+    { host: opts.host, knownHostsFile: file, cause: err },
+  );
+}
+
 function cannotRead(opts: HostKeyCheckOptions, file: string, cause: unknown, doing: string): HostKeyError {
   const why = cause instanceof Error ? cause.message : String(cause);
   return new HostKeyError(`${opts.host}: cannot ${doing} ${displayPath(file)}: ${why}; fix the file or set knownHosts`, {
@@ -169,6 +181,8 @@ function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
 
 /** Under the per-file chain and the lock file: re-read, re-decide, append if still unknown. */
 function appendIfStillUnknown(file: string, opts: HostKeyCheckOptions, keyBlob: Buffer): Promise<HostKeyDecision | 'added'> {
+  // The lock's wait counts from here: hosts queued behind each other on the chain must not each wait it anew.
+  const since = Date.now();
   return serialize(file, async () => {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     return withFileLock(`${file}.lock`, async () => {
@@ -178,7 +192,7 @@ function appendIfStillUnknown(file: string, opts: HostKeyCheckOptions, keyBlob: 
       // One appendFile call = one write(2) on an O_APPEND descriptor: lines never interleave.
       await appendFile(file, `${nl}${formatKnownHostsLine(opts.address, opts.port, keyBlob)}\n`, { mode: 0o600 });
       return 'added';
-    });
+    }, { since });
   });
 }
 
@@ -214,6 +228,7 @@ export async function verifyHostKey(opts: HostKeyCheckOptions, keyBlob: Buffer):
     try {
       decision = await appendIfStillUnknown(file, opts, keyBlob);
     } catch (err) {
+      if (err instanceof LockTimeoutError) throw lockHeld(opts, file, err);
       throw cannotRead(opts, file, err, 'add the host key to');
     }
   }
