@@ -17,7 +17,7 @@ export type FleetErrorCode =
 /** Extra facts a subclass carries; all plain data so they survive structured clone / JSON. */
 export interface FleetErrorDetails {
   /** ConnectError: what kind of network failure. */
-  reason?: 'dns' | 'refused' | 'timeout' | 'reset' | 'unreachable' | 'closed' | 'other';
+  reason?: 'dns' | 'refused' | 'timeout' | 'reset' | 'unreachable' | 'closed' | 'throttled' | 'other';
   /** ConfigError: where in which file. */
   file?: string;
   line?: number;

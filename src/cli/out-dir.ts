@@ -2,13 +2,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { fileNameOf } from '../output/host-file-name.js';
 import type { RunEvent, StreamName } from '../output/index.js';
 import { writeOrWait } from './drain.js';
-
-/** A host name as a file name: `/` and NUL cannot be in one; everything else (`h:2222`, `[::1]:22`) can. */
-export function fileNameOf(host: string): string {
-  return host.replace(/[/\0]/g, '_');
-}
 
 interface Files {
   stdout: WriteStream;

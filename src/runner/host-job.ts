@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { AbortError, CommandError, FleetError, TimeoutError, TransferError, toPlainError } from '../errors.js';
+import { fileNameOf } from '../output/host-file-name.js';
 import type { StreamName, TransferSummary } from '../output/model.js';
 import { getPath, putPath, type TransferResult } from '../sftp/index.js';
 import { connect, type SshConnection } from '../ssh/connect.js';
@@ -86,7 +87,7 @@ async function runTransfer(conn: SshConnection, step: PutStep | GetStep, cancel:
         },
       });
     }
-    return await getPath(sftp, host, step.remote, join(step.localDir, host) + '/', {
+    return await getPath(sftp, host, step.remote, join(step.localDir, fileNameOf(host)) + '/', {
       signal: timing.signal,
       ...(step.recursive !== undefined ? { recursive: step.recursive } : {}),
       ...(step.window !== undefined ? { window: step.window } : {}),

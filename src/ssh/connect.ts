@@ -2,15 +2,14 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type SFTPWrapper } from 'ssh2';
 import { AbortError, AuthError, ConnectError, FleetError } from '../errors.js';
 import { planAuth } from './auth.js';
+import { connectOnce } from './connect-attempt.js';
+import { ConnectClock, retryDropsBeforeBanner } from './connect-retry.js';
 import { defaultKnownHostsFile, hostVerifierFor } from './host-key-verifier.js';
 import type { SshHostOptions } from './options.js';
-import { lostConnectionError, translateConnectError } from './translate-error.js';
+import { lostConnectionError } from './translate-error.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5_000;
-export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
-/** Time for authentication after the handshake: several PAM failure delays (~2-3 s each) must fit. */
-const LOGIN_ALLOWANCE_MS = 20_000;
+export { DEFAULT_KEEPALIVE_COUNT_MAX, DEFAULT_KEEPALIVE_INTERVAL_MS } from './connect-attempt.js';
 
 /**
  * One authenticated SSH connection to one host. Commands and transfers share it, as paramiko's Transport is
@@ -129,7 +128,6 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
   if (signal?.aborted) throw new AbortError(`${options.host}: cancelled before connecting`, { host: options.host });
 
   let jump: SshConnection | undefined;
-  let sock: Duplex | undefined;
   if (options.jump) {
     const jumpName = options.jump.host;
     jump = await connect({ onWarning: options.onWarning, ...options.jump }, signal).catch((err: FleetError) => {
@@ -139,12 +137,6 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
         cause: err,
       });
     });
-    try {
-      sock = await forwardThrough(jump, options, jumpName);
-    } catch (err) {
-      await jump.close();
-      throw err;
-    }
   }
 
   const plan = await planAuth(options);
@@ -166,7 +158,6 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
 
-  const client = new ssh2.Client();
   const ctx = {
     host: options.host,
     address: options.address,
@@ -175,66 +166,17 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
     connectTimeoutMs,
     ...(options.jump ? { via: options.jump.host } : {}),
   };
+  const clock = new ConnectClock(connectTimeoutMs);
+  const where = `${options.address}:${options.port}${ctx.via ? ` (via ${ctx.via})` : ''}`;
+  const aborts = signal ? { signal } : {};
+  let client: ssh2.Client;
   try {
-    await new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(handshakeTimer);
-        signal?.removeEventListener('abort', onAbort);
-        fn();
-      };
-      const onAbort = () =>
-        settle(() => {
-          client.destroy();
-          reject(new AbortError(`${options.host}: cancelled while connecting`, { host: options.host }));
-        });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // Like OpenSSH's ConnectTimeout this bounds TCP connect + SSH handshake: a hung host shows here. Login
-      // itself gets its own allowance, because PAM delays each failed password by seconds.
-      const handshakeTimer = setTimeout(() => {
-        const err = Object.assign(new Error('Timed out while waiting for handshake'), { level: 'client-timeout' });
-        settle(() => {
-          client.destroy();
-          reject(translateConnectError(err, ctx));
-        });
-      }, connectTimeoutMs);
-      client.once('handshake', () => clearTimeout(handshakeTimer));
-      client.once('ready', () => settle(resolve));
-      // Not once: ssh2 can emit a second error while tearing down, which must not go unhandled.
-      client.on('error', (err) => {
-        const keyError = hostKeys.error();
-        if (keyError) return settle(() => reject(keyError));
-        const fleetErr = translateConnectError(err, ctx);
-        if (fleetErr instanceof AuthError) {
-          const detail = [`tried ${plan.tried.join(', ') || 'nothing'}`, ...plan.problems].join('; ');
-          return settle(() => reject(new AuthError(`${fleetErr.message} [${detail}]`, { host: options.host, cause: err })));
-        }
-        settle(() => reject(fleetErr));
-      });
-      client.once('close', () =>
-        settle(() =>
-          reject(
-            hostKeys.error() ??
-              new ConnectError(`${options.host}: connection closed during login`, { host: options.host, reason: 'closed' }),
-          ),
-        ),
-      );
-      client.connect({
-        host: options.address,
-        port: options.port,
-        username: options.user,
-        ...(sock ? { sock } : {}),
-        readyTimeout: connectTimeoutMs + LOGIN_ALLOWANCE_MS,
-        keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
-        keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
-        authHandler: plan.handler,
-        hostVerifier: hostKeys.verifier,
-      });
-    });
+    client = await retryDropsBeforeBanner(async () => {
+      // Through a jump host each attempt needs its own forwarded channel.
+      const sock = jump && ctx.via ? await forwardThrough(jump, options, ctx.via) : undefined;
+      return connectOnce({ options, plan, hostKeys, ctx, clock, ...(sock ? { sock } : {}), ...aborts });
+    }, { host: options.host, where, clock, ...aborts });
   } catch (err) {
-    client.destroy();
     await jump?.close();
     throw err;
   }

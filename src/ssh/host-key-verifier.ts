@@ -2,7 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { HostKeyError } from '../errors.js';
-import { withFileLock } from './known-hosts-lock.js';
+import { LockTimeoutError, withFileLock } from './known-hosts-lock.js';
 import {
   findEntries,
   fingerprint,
@@ -124,12 +124,26 @@ function errorFor(
       const portArg = opts.port === 22 ? '' : ` -p ${opts.port}`;
       return new HostKeyError(
         `${opts.host}: host key not known: ${hs} presents ${presented}, not in ${shown}${others}, and hostKeyPolicy ` +
-          `is strict. To accept it run with --host-key-policy accept-new, or check the fingerprint and add it with: ` +
-          `ssh-keyscan${portArg} -t ${keyscanType(keyTypeOf(keyBlob) ?? '')} ${shellQuote(opts.address)} >> ${shellQuote(file)}`,
+          `is strict. Check the fingerprint, then add the key with: ` +
+          `ssh-keyscan${portArg} -t ${keyscanType(keyTypeOf(keyBlob) ?? '')} ${shellQuote(opts.address)} >> ${shellQuote(file)}` +
+          ` — or, to have new hosts' keys accepted and recorded, set hostKeyPolicy: accept-new for the host in the ` +
+          `inventory (or the Fleet option) and run without --strict-host-keys`,
         base,
       );
     }
   }
+}
+
+/** A lock someone else keeps: say whose, and how to clear it if that holder is gone (e.g. another machine's). */
+function lockHeld(opts: HostKeyCheckOptions, file: string, err: LockTimeoutError): HostKeyError {
+  const { pid, hostname } = err.holder;
+  const who = pid === undefined ? 'another process' : `pid ${pid}${hostname ? ` on ${hostname}` : ''}`;
+  return new HostKeyError(
+    `${opts.host}: cannot add its host key to ${displayPath(file)}: ${who} has held the lock file ` +
+      `${shellQuote(err.lockPath)} for more than ${Math.round(err.waitedMs / 1000)} s. If no fleet is running, ` +
+      `remove it (rm ${shellQuote(err.lockPath)}) and run again`,
+    { host: opts.host, knownHostsFile: file, cause: err },
+  );
 }
 
 function cannotRead(opts: HostKeyCheckOptions, file: string, cause: unknown, doing: string): HostKeyError {
@@ -164,6 +178,8 @@ function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
 
 /** Under the per-file chain and the lock file: re-read, re-decide, append if still unknown. */
 function appendIfStillUnknown(file: string, opts: HostKeyCheckOptions, keyBlob: Buffer): Promise<HostKeyDecision | 'added'> {
+  // The lock's wait counts from here: hosts queued behind each other on the chain must not each wait it anew.
+  const since = Date.now();
   return serialize(file, async () => {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     return withFileLock(`${file}.lock`, async () => {
@@ -173,7 +189,7 @@ function appendIfStillUnknown(file: string, opts: HostKeyCheckOptions, keyBlob: 
       // One appendFile call = one write(2) on an O_APPEND descriptor: lines never interleave.
       await appendFile(file, `${nl}${formatKnownHostsLine(opts.address, opts.port, keyBlob)}\n`, { mode: 0o600 });
       return 'added';
-    });
+    }, { since });
   });
 }
 
@@ -209,6 +225,7 @@ export async function verifyHostKey(opts: HostKeyCheckOptions, keyBlob: Buffer):
     try {
       decision = await appendIfStillUnknown(file, opts, keyBlob);
     } catch (err) {
+      if (err instanceof LockTimeoutError) throw lockHeld(opts, file, err);
       throw cannotRead(opts, file, err, 'add the host key to');
     }
   }

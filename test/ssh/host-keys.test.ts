@@ -98,7 +98,8 @@ describe('ssh: host keys against real sshd', () => {
     expect(fingerprint(presented)).toBe(benchKeyFor(h, presented)?.fingerprint);
     expect(err.message).toContain(`${h.name}: host key not known`);
     expect(err.message).toContain(fingerprint(presented));
-    expect(err.message).toContain('--host-key-policy accept-new');
+    expect(err.message).toContain('hostKeyPolicy: accept-new');
+    expect(err.message).not.toContain('--host-key-policy');
     expect(err.message).toContain(`ssh-keyscan -p ${h.port}`);
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await h.logs()).not.toMatch(/Accepted password/);

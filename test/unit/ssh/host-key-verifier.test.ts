@@ -98,7 +98,8 @@ describe('verifyHostKey', () => {
     expect(err.details.knownHostsLine).toBeUndefined();
     expect(err.message).toContain('web03: host key not known');
     expect(err.message).toContain(fingerprint(ed.blob));
-    expect(err.message).toContain('--host-key-policy accept-new');
+    expect(err.message).toContain('hostKeyPolicy: accept-new');
+    expect(err.message).not.toContain('--host-key-policy');
     expect(err.message).toContain(`ssh-keyscan -p 2222 -t ed25519 127.0.2.3 >> ${file}`);
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -1,12 +1,13 @@
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseKnownHosts } from '../../../src/ssh/known-hosts.js';
-import { withFileLock } from '../../../src/ssh/known-hosts-lock.js';
+import { LockTimeoutError, parseLockHolder, withFileLock } from '../../../src/ssh/known-hosts-lock.js';
 import { makeKey } from './keys.js';
 
 const dirs: string[] = [];
@@ -70,6 +71,57 @@ describe('withFileLock', () => {
     expect(await readFile(lock, 'utf8')).toBe('someone else\n');
     setTimeout(() => void rm(lock), 100);
     expect(await withFileLock(lock, async () => 2, { timeoutMs: 5_000 })).toBe(2);
+  });
+
+  it('records its holder: pid, host name and pid namespace', async () => {
+    const dir = await tempDir();
+    const lock = join(dir, 'x.lock');
+    const seen = await withFileLock(lock, async () => parseLockHolder(await readFile(lock, 'utf8')));
+    expect(seen).toEqual({ pid: process.pid, hostname: hostname(), pidNamespace: readlinkSync('/proc/self/ns/pid') });
+  });
+
+  const deadPid = () => spawnSync('true').pid;
+  const here = () => `${hostname()} ${readlinkSync('/proc/self/ns/pid')}`;
+
+  it('breaks at once a fresh lock whose holder (on this host) no longer exists', async () => {
+    const dir = await tempDir();
+    const lock = join(dir, 'x.lock');
+    await writeFile(lock, `${deadPid()} ${here()} abc\n`);
+    expect(await withFileLock(lock, async () => 'got it', { timeoutMs: 2_000 })).toBe('got it');
+  });
+
+  it('never breaks the lock of a live holder, however old: gives up with LockTimeoutError naming it', async () => {
+    const dir = await tempDir();
+    const lock = join(dir, 'x.lock');
+    await writeFile(lock, `${process.pid} ${here()} abc\n`);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    const err = await withFileLock(lock, async () => 1, { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    expect((err as LockTimeoutError).holder).toMatchObject({ pid: process.pid, hostname: hostname() });
+    expect((err as Error).message).toMatch(new RegExp(`waiting for lock file .*x\\.lock held by pid ${process.pid} on `));
+    expect(await readFile(lock, 'utf8')).toBe(`${process.pid} ${here()} abc\n`);
+  });
+
+  it('a pid of another machine or pid namespace is not judged from here: only by the age of the lock', async () => {
+    const dir = await tempDir();
+    for (const owner of [`${deadPid()} other-host ${readlinkSync('/proc/self/ns/pid')}`, `${deadPid()} ${hostname()} pid:[1]`]) {
+      const lock = join(dir, 'x.lock');
+      await writeFile(lock, `${owner} abc\n`);
+      await expect(withFileLock(lock, async () => 1, { timeoutMs: 200 })).rejects.toBeInstanceOf(LockTimeoutError);
+      const old = new Date(Date.now() - 20_000);
+      await utimes(lock, old, old);
+      expect(await withFileLock(lock, async () => 2, { timeoutMs: 2_000 })).toBe(2);
+    }
+  });
+
+  it('the wait counts from `since`: a caller queued behind others does not wait anew', async () => {
+    const dir = await tempDir();
+    const lock = join(dir, 'x.lock');
+    await writeFile(lock, `${process.pid} ${here()} abc\n`);
+    const err = await withFileLock(lock, async () => 1, { timeoutMs: 10_000, since: Date.now() - 10_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LockTimeoutError);
+    expect((err as LockTimeoutError).waitedMs).toBeGreaterThanOrEqual(10_000);
   });
 
   it('does not remove a lock that another process took over after ours was broken as stale', async () => {
