@@ -91,7 +91,7 @@ describe('fleet CLI: SIGTERM, SIGHUP, kill -9, deadline and timeouts on 6 hosts 
   it('--deadline while commands start: every host reported timed out has nothing left running', async () => {
     for (const deadline of ['120ms', '200ms', '280ms', '360ms']) {
       const r = await runCli(['exec', 'sleep 237', '-i', inv, '--deadline', deadline, '-o', 'json']);
-      const doc = JSON.parse(r.stdout) as { hosts: { error?: { code: string } }[]; summary: Record<string, number> };
+      const doc = JSON.parse(r.stdout) as { hosts: { error?: { code: string } }[]; summary: { failed: number; timedOut: number; unreachable: number } };
       expect(doc.hosts.every((h) => h.error?.code === 'TIMEOUT')).toBe(true);
       // Caught while connecting: unreachable (exit 3); caught running: failed and timed out (exit 1).
       expect(doc.summary.failed + doc.summary.unreachable).toBe(6);
