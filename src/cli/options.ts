@@ -137,7 +137,7 @@ export function addRunOptions(cmd: Command): Command {
 
   option(cmd, FLOW, new Option('-f, --forks <n>', 'hosts at once, at most (default: 64)').argParser(integer(1, 'a number of hosts')));
   option(cmd, FLOW, new Option('-w, --workers <n>', 'worker processes; 0 runs hosts inside this process (default: by run kind and size)').argParser(integer(0, 'a number of processes')));
-  option(cmd, FLOW, new Option('-t, --timeout <duration>', 'per host command or transfer time limit; 0 for none (default: 30s)').argParser(duration));
+  option(cmd, FLOW, new Option('-t, --timeout <duration>', 'per host command or transfer time limit (default: none; a dead host is caught by --connect-timeout and keepalives)').argParser(duration));
   option(cmd, FLOW, new Option('--deadline <duration>', 'the whole run ends by then; unfinished hosts are reported as timed out').argParser(duration));
   option(cmd, FLOW, new Option('--batch <n|n%>', 'rolling batches: start the next batch of hosts when one has ended').argParser(batch));
   option(cmd, FLOW, new Option('--max-fail <n%>', 'start no new batch once more than this share of hosts failed').argParser(percent));

@@ -7,6 +7,7 @@ import { getCommand } from './commands/get.js';
 import { hostsCommand } from './commands/hosts.js';
 import { pingCommand } from './commands/ping.js';
 import { putCommand } from './commands/put.js';
+import { EXIT_BROKEN_PIPE, stdoutBroken, watchBrokenPipe } from './broken-pipe.js';
 import { InterruptedError, UsageError } from './errors.js';
 import type { Exit } from './exit.js';
 import { examples } from './options.js';
@@ -58,6 +59,7 @@ function exitCodeOf(err: unknown): number {
 }
 
 export async function main(argv: readonly string[]): Promise<never> {
+  watchBrokenPipe();
   let code: number = EXIT.OK;
   const program = createProgram((c) => (code = c));
   try {
@@ -65,5 +67,5 @@ export async function main(argv: readonly string[]): Promise<never> {
   } catch (err) {
     code = exitCodeOf(err);
   }
-  process.exit(code);
+  process.exit(stdoutBroken() ? EXIT_BROKEN_PIPE : code);
 }

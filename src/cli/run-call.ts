@@ -79,11 +79,9 @@ export async function runCall(
   const sink = sinkFor(terminal, options, fleet.hosts, kind);
   const controller = new AbortController();
   const interrupt = watchInterrupt(controller, terminal);
-  // `fleet exec … | head`: once the reader is gone there is no point going on.
-  terminal.whenStdoutClosed(() => {
-    terminal.message('output closed: cancelling running hosts');
-    controller.abort();
-  });
+  // `fleet exec … | head`: once the reader is gone there is no point going on. The hosts are cancelled (their
+  // remote commands ended) and the run ends as quietly as any Unix filter whose reader left: main exits 141.
+  terminal.whenStdoutClosed(() => controller.abort());
   const progress = new ProgressMeter(terminal, fleet.hosts.length);
   const onEvent = (event: RunEvent): Promise<void> | undefined => {
     progress.onEvent(event);
@@ -98,7 +96,8 @@ export async function runCall(
     interrupt.dispose();
   }
   await outDir?.close().catch((err: Error) => terminal.message(`--out-dir: ${err.message}`));
-  const interrupted = interrupt.interrupted() || terminal.stdoutClosed;
+  if (terminal.stdoutClosed) return exitCodeFor(report.summary, { interrupted: true });
+  const interrupted = interrupt.interrupted();
   sink.finish(report, interrupted);
   return exitCodeFor(report.summary, { interrupted });
 }

@@ -30,6 +30,7 @@ export interface JsonSummary {
   ok: number;
   failed: number;
   unreachable: number;
+  skipped: number;
   hosts: number;
   durationMs: number;
 }
@@ -62,7 +63,7 @@ export function toJsonHost(r: HostResult): JsonHost {
 }
 
 export function toJsonSummary(s: RunSummary): JsonSummary {
-  return { ok: s.ok, failed: s.failed, unreachable: s.unreachable, hosts: s.hosts, durationMs: s.durationMs };
+  return { ok: s.ok, failed: s.failed, unreachable: s.unreachable, skipped: s.skipped, hosts: s.hosts, durationMs: s.durationMs };
 }
 
 /** The `-o json` document, hosts in the order given. */

@@ -33,13 +33,17 @@ export interface HostResult {
   worker?: number;
 }
 
-/** How a host ended, for the summary and exit code: unreachable covers connect, auth, host key and timeouts. */
-export type HostOutcome = 'ok' | 'failed' | 'unreachable';
+/**
+ * How a host ended, for the summary and exit code: unreachable covers connect, auth, host key and timeouts;
+ * skipped hosts never started (max-fail, fail-fast, a cancel before their batch).
+ */
+export type HostOutcome = 'ok' | 'failed' | 'unreachable' | 'skipped';
 
 const UNREACHABLE: ReadonlySet<FleetErrorCode> = new Set(['CONNECT', 'AUTH', 'HOST_KEY', 'TIMEOUT']);
 
 export function outcomeOf(result: HostResult): HostOutcome {
   if (result.ok) return 'ok';
+  if (result.error?.code === 'SKIPPED') return 'skipped';
   return result.error && UNREACHABLE.has(result.error.code) ? 'unreachable' : 'failed';
 }
 
@@ -47,12 +51,13 @@ export interface RunSummary {
   ok: number;
   failed: number;
   unreachable: number;
+  skipped: number;
   hosts: number;
   durationMs: number;
 }
 
 export function summarize(results: readonly HostResult[], durationMs: number): RunSummary {
-  const summary: RunSummary = { ok: 0, failed: 0, unreachable: 0, hosts: results.length, durationMs };
+  const summary: RunSummary = { ok: 0, failed: 0, unreachable: 0, skipped: 0, hosts: results.length, durationMs };
   for (const r of results) summary[outcomeOf(r)]++;
   return summary;
 }

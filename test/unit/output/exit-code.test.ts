@@ -3,7 +3,7 @@ import { EXIT, exitCodeFor } from '../../../src/output/exit-code.js';
 import type { RunSummary } from '../../../src/output/model.js';
 
 const run = (ok: number, failed: number, unreachable: number): RunSummary => ({
-  ok, failed, unreachable, hosts: ok + failed + unreachable, durationMs: 1,
+  ok, failed, unreachable, skipped: 0, hosts: ok + failed + unreachable, durationMs: 1,
 });
 
 describe('exitCodeFor', () => {

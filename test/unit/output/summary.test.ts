@@ -6,19 +6,19 @@ import { result, unreachable } from './helpers.js';
 
 describe('formatSummary', () => {
   it('prints the DESIGN line exactly', () => {
-    expect(formatSummary({ ok: 48, failed: 1, unreachable: 1, hosts: 50, durationMs: 1210 }, false)).toBe(
+    expect(formatSummary({ ok: 48, failed: 1, unreachable: 1, skipped: 0, hosts: 50, durationMs: 1210 }, false)).toBe(
       '48 ok · 1 failed · 1 unreachable · 50 hosts in 1.21 s',
     );
   });
 
   it('keeps zero counts and says host for one', () => {
-    expect(formatSummary({ ok: 1, failed: 0, unreachable: 0, hosts: 1, durationMs: 212 }, false)).toBe(
+    expect(formatSummary({ ok: 1, failed: 0, unreachable: 0, skipped: 0, hosts: 1, durationMs: 212 }, false)).toBe(
       '1 ok · 0 failed · 0 unreachable · 1 host in 0.21 s',
     );
   });
 
   it('colours only the non-zero counts', () => {
-    expect(formatSummary({ ok: 3, failed: 0, unreachable: 2, hosts: 5, durationMs: 65_000 }, true)).toBe(
+    expect(formatSummary({ ok: 3, failed: 0, unreachable: 2, skipped: 0, hosts: 5, durationMs: 65_000 }, true)).toBe(
       '\x1b[32m3 ok\x1b[0m · 0 failed · \x1b[31m2 unreachable\x1b[0m · 5 hosts in 1m 05s',
     );
   });
