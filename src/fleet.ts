@@ -131,7 +131,7 @@ export class Fleet {
    * Runs a shell command on every host. A string may hold `{host}`, `{address}`, `{port}`, `{user}` and the
    * hosts' inventory variables, each substituted shell-quoted; a function builds each host's command itself.
    */
-  exec(command: PerHost, options: ExecCallOptions = {}): Promise<RunReport> {
+  async exec(command: PerHost, options: ExecCallOptions = {}): Promise<RunReport> {
     const render = perHostCommand(command, this.selected);
     return this.execEach(render, options);
   }
@@ -170,7 +170,7 @@ export class Fleet {
   }
 
   /** `remote` may hold `{host}` and the other template names (substituted as they are: SFTP paths, no shell). */
-  put(local: string | readonly string[], remote: PerHost, options: PutCallOptions = {}): Promise<RunReport> {
+  async put(local: string | readonly string[], remote: PerHost, options: PutCallOptions = {}): Promise<RunReport> {
     const target = perHost(remote, this.selected, 'remote path');
     const step = {
       kind: 'put' as const,
@@ -186,7 +186,7 @@ export class Fleet {
   }
 
   /** Fetches into `<localDir>/<host>/<basename>` for every host; remote paths may be templates. */
-  get(remote: PerHost | readonly PerHost[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
+  async get(remote: PerHost | readonly PerHost[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
     const sources = (Array.isArray(remote) ? [...(remote as readonly PerHost[])] : [remote as PerHost]).map((r) => perHost(r, this.selected, 'remote path'));
     const step = {
       kind: 'get' as const,

@@ -152,6 +152,30 @@ export function addRunOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** exec and script: what the hosts' commands read on stdin (see stdin.ts). */
+export interface StdinOptions {
+  stdin?: string | boolean;
+}
+
+export function addStdinOptions(cmd: Command): Command {
+  option(cmd, 'Command:', new Option('--stdin <file>', "send this file to every host's command on its stdin (up to 4 MiB)"));
+  option(cmd, 'Command:', new Option('--no-stdin', "send nothing on stdin, even when fleet's own stdin is a pipe (like ssh -n)"));
+  return cmd;
+}
+
+/** The --help paragraph of exec and script on how their words are read. */
+export const COMMAND_WORDS_HELP = `
+How the command is read:
+  Options fleet does not know, after the command's first word, belong to the command:
+  \`fleet exec -l web uname -r\` runs \`uname -r\`. fleet's own options work anywhere
+  (\`fleet exec "df -h" -i hosts.yaml\`); where a command word is also one of them (ls -l,
+  grep -h), put the command after --: \`fleet exec -l web -- ls -l /tmp\`.
+  {host}, {address}, {port}, {user} and the host's inventory variables are filled in per host,
+  shell-quoted; {{name}} is a literal {name}. Only a bare name in braces is a placeholder, so \${HOME},
+  {a,b}, {} and awk '{print $1}' pass as typed; an unknown name is an error before anything runs.
+  When fleet's stdin is a pipe or a file, it is read once (up to 4 MiB) and sent to every host.
+`;
+
 /** Appended to a command's --help. */
 export function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;

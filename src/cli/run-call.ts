@@ -82,7 +82,7 @@ export async function runCall(
   // `fleet exec … | head`: once the reader is gone there is no point going on. The hosts are cancelled (their
   // remote commands ended) and the run ends as quietly as any Unix filter whose reader left: main exits 141.
   terminal.whenStdoutClosed(() => controller.abort());
-  const progress = new ProgressMeter(terminal, fleet.hosts.length);
+  const progress = new ProgressMeter(terminal, fleet.hosts.length, kind === 'put' || kind === 'get');
   const onEvent = (event: RunEvent): Promise<void> | undefined => {
     progress.onEvent(event);
     const waits = [outDir?.onEvent(event), sink.onEvent(event)].filter((p) => p !== undefined);
