@@ -94,7 +94,8 @@ describe('fleet CLI: exit codes 0, 1 and 2, mistakes on the command line', () =>
     expect(cmd.code).toBe(2);
     expect(cmd.stderr).toContain("unknown command 'exce'");
     expect(cmd.stderr).toContain('(Did you mean exec?)');
-    const opt = await runCli(['exec', 'true', '-i', inv, '--forsk', '3']);
+    // Before the command: after it, an unknown option is the command's (fleet exec -l web uname -r).
+    const opt = await runCli(['exec', '--forsk', '3', 'true', '-i', inv]);
     expect(opt.code).toBe(2);
     expect(opt.stderr).toContain("unknown option '--forsk'");
     expect(opt.stderr).toContain('(Did you mean --forks?)');
