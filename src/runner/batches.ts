@@ -62,7 +62,10 @@ export async function runInBatches<T, R extends { ok: boolean }>(tasks: T[], flo
     const done = await flow.run(batch);
     results.push(...done);
     if (batchFailedTooMuch(done, flow.maxFail)) {
-      why = `more than ${flow.maxFail}% of the hosts of an earlier batch failed (max-fail)`;
+      why =
+        flow.maxFail === 0
+          ? 'a host of an earlier batch failed (fail-fast, max-fail 0%)'
+          : `more than ${flow.maxFail}% of the hosts of an earlier batch failed (max-fail)`;
     }
   }
   return results;
