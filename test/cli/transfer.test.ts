@@ -54,8 +54,10 @@ describe('fleet CLI: put and get', () => {
     mkdirSync(join(tree, 'sub'), { recursive: true });
     writeFileSync(join(tree, 'a.conf'), 'a=1\n');
     writeFileSync(join(tree, 'sub', 'b.conf'), 'b=2\n');
+    // A local mistake, found before connecting (exit 2), not once per host.
     const without = await runCli(['put', tree, '/tmp/', '-i', inv, '-l', 'h01']);
-    expect(without.code).toBe(1);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/is a directory — add -r/);
     const r = await runCli(['put', '-r', tree, '/tmp/', '-i', inv, '--mode', '0640']);
     expect(r.code).toBe(0);
     const check = await runCli(['exec', '-b', 'cd /tmp/conf.d && find . -type f | sort | xargs stat -c "%n %a" && cat sub/b.conf', '-i', inv]);
