@@ -187,6 +187,9 @@ describe('fleet CLI as operators type it', () => {
       expect(r).toMatchObject({ code: 0, stdout: `h01 | ${release}` });
       const after = await runCli(['exec', 'uname', '-r', '-l', 'h01', '-i', inv]);
       expect(after).toMatchObject({ code: 0, stdout: `h01 | ${release}` });
+      // -V is fleet's --version only before the command name: here it is echo's.
+      const version = await runCli(['exec', '-i', inv, '-l', 'h02', 'echo', '-V']);
+      expect(version).toMatchObject({ code: 0, stdout: 'h02 | -V\n' });
       const quoted = await runCli(['exec', 'echo one two', '-i', inv, '-l', 'h02']);
       expect(quoted).toMatchObject({ code: 0, stdout: 'h02 | one two\n' });
       const script = join(dir, 'x.sh');
