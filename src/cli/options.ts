@@ -173,7 +173,8 @@ How the command is read:
   {host}, {address}, {port}, {user} and the host's inventory variables are filled in per host,
   shell-quoted; {{name}} is a literal {name}. Only a bare name in braces is a placeholder, so \${HOME},
   {a,b}, {} and awk '{print $1}' pass as typed; an unknown name is an error before anything runs.
-  When fleet's stdin is a pipe or a file, it is read once (up to 4 MiB) and sent to every host.
+  When fleet's stdin is a pipe or a file, it is read once (up to 4 MiB) and sent to every host;
+  fleet waits for it to end, so give --no-stdin where stdin is a pipe nobody closes (like ssh -n).
 `;
 
 /** Appended to a command's --help. */
