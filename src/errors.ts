@@ -12,7 +12,9 @@ export type FleetErrorCode =
   | 'TRANSFER'
   | 'TIMEOUT'
   | 'WORKER_CRASH'
-  | 'ABORT';
+  | 'ABORT'
+  /** Never started: an earlier batch failed too much (max-fail, fail-fast) or the run was cancelled first. */
+  | 'SKIPPED';
 
 /** Extra facts a subclass carries; all plain data so they survive structured clone / JSON. */
 export interface FleetErrorDetails {
@@ -113,6 +115,12 @@ export class AbortError extends FleetError {
   }
 }
 
+export class SkippedError extends FleetError {
+  constructor(message: string, options: FleetErrorOptions = {}) {
+    super('SKIPPED', message, options);
+  }
+}
+
 /** The wire form of a FleetError: what crosses IPC and what JSON output shows. */
 export interface PlainFleetError {
   code: FleetErrorCode;
@@ -133,6 +141,7 @@ const byCode: Record<FleetErrorCode, new (message: string, options?: FleetErrorO
   TIMEOUT: TimeoutError,
   WORKER_CRASH: WorkerCrashError,
   ABORT: AbortError,
+  SKIPPED: SkippedError,
 };
 
 export function toPlainError(err: FleetError): PlainFleetError {

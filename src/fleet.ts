@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { AbortError, ConfigError } from './errors.js';
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from './errors.js';
 import {
   adhocInventory,
   loadInventory,
@@ -12,11 +13,13 @@ import {
 } from './inventory/index.js';
 import type { HostResult, RunEvent } from './output/model.js';
 import { RunReport } from './output/report.js';
-import { batchSize, maxFailPercent, splitBatches } from './runner/batches.js';
+import { perHost, perHostCommand, type PerHost, type Render } from './per-host.js';
+import { batchSize, maxFailPercent, runInBatches, skippedResult } from './runner/batches.js';
 import { WorkerPool } from './runner/pool.js';
 import type { RunOptions } from './runner/run.js';
 import { buildTargets, type TargetOverrides } from './runner/targets.js';
-import type { HostTarget, Step } from './runner/task.js';
+import type { ExecStep, HostTask, HostTarget, Step } from './runner/task.js';
+import { buildScriptCommand } from './script-command.js';
 import { EventQueue } from './event-queue.js';
 import { checkEnvNames } from './ssh/remote-command.js';
 
@@ -29,7 +32,11 @@ export interface FleetOptions {
   forks?: number;
   /** Forked worker processes. Default min(cores, ceil(hosts/8)). */
   workers?: number;
-  /** Per command or transfer, per host: `30s`, `2m`, or ms as a number; 0 for none. Default 30s. */
+  /**
+   * Per command or transfer, per host: `30s`, `2m`, or ms as a number; 0 for none. Default none, as in pssh
+   * and clush: a long command is not a hung host, and a dead host is still caught by the connect timeout and
+   * the SSH keepalive (3 unanswered probes 5 s apart).
+   */
   timeout?: Duration;
   connectTimeout?: Duration;
   user?: string;
@@ -60,7 +67,8 @@ export interface CallOptions {
 
 export interface ExecCallOptions extends CallOptions {
   sudo?: boolean | { user?: string };
-  stdin?: string;
+  /** Sent to every host's command, then EOF. */
+  stdin?: string | Uint8Array;
   env?: Record<string, string>;
   cwd?: string;
 }
@@ -78,8 +86,6 @@ export interface GetCallOptions extends CallOptions {
   recursive?: boolean;
   window?: number;
 }
-
-const DEFAULT_TIMEOUT = '30s';
 
 function ms(value: Duration | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -122,28 +128,57 @@ export class Fleet {
     return new Fleet(inventory, selectHosts(inventory, options.limit ?? 'all'), options);
   }
 
-  // exec, put and get are async so that a bad call option (an env name, a duration) rejects the promise
-  // before any host starts, rather than throwing out of the caller's hands.
-  async exec(command: string, options: ExecCallOptions = {}): Promise<RunReport> {
+  /**
+   * Runs a shell command on every host. A string may hold `{host}`, `{address}`, `{port}`, `{user}` and the
+   * hosts' inventory variables, each substituted shell-quoted; a function builds each host's command itself.
+   */
+  async exec(command: PerHost, options: ExecCallOptions = {}): Promise<RunReport> {
+    const render = perHostCommand(command, this.selected);
+    return this.execEach(render, options);
+  }
+
+  /**
+   * Runs a local script on every host (Ansible's `script`): its shebang's interpreter (sh without one) reads
+   * it from a here-document, so nothing is written to the host. Arguments are templates, like commands.
+   */
+  async script(file: string, args: readonly PerHost[] = [], options: ExecCallOptions = {}): Promise<RunReport> {
+    let text: string;
+    try {
+      text = await readFile(resolve(file), 'utf8');
+    } catch (err) {
+      throw new ConfigError(`script ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    const renders = args.map((a, i) => perHost(a, this.selected, `script argument ${i + 1}`));
+    const sudo = options.sudo !== undefined && options.sudo !== false;
+    const build = (host: HostConfig, user: string) => buildScriptCommand(text, renders.map((r) => r(host, user)), file, sudo);
+    // Built for one host now, so a script that cannot be sent fails the call before any host starts.
+    if (this.selected[0]) build(this.selected[0], this.selected[0].user);
+    return this.execEach(build, options);
+  }
+
+  // async, as are put, get and ping, so that a bad call option (an env name, a duration) rejects the
+  // promise before any host starts, rather than throwing out of the caller's hands.
+  private async execEach(command: Render, options: ExecCallOptions): Promise<RunReport> {
     checkEnvNames(options.env);
     const sudo = options.sudo === true ? {} : options.sudo || undefined;
-    const step: Step = {
+    const stdin = options.stdin;
+    const step: Omit<ExecStep, 'command'> = {
       kind: 'exec',
-      command,
       ...this.timeoutOf(options),
       ...(sudo ? { sudo } : {}),
-      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+      ...(stdin !== undefined ? { stdin: typeof stdin === 'string' ? stdin : { base64: Buffer.from(stdin).toString('base64') } } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     };
-    return this.run([step], options, sudo !== undefined);
+    return this.run((host, user) => [{ ...step, command: command(host, user) }], options, sudo !== undefined);
   }
 
-  async put(local: string | readonly string[], remote: string, options: PutCallOptions = {}): Promise<RunReport> {
-    const step: Step = {
-      kind: 'put',
+  /** `remote` may hold `{host}` and the other template names (substituted as they are: SFTP paths, no shell). */
+  async put(local: string | readonly string[], remote: PerHost, options: PutCallOptions = {}): Promise<RunReport> {
+    const target = perHost(remote, this.selected, 'remote path');
+    const step = {
+      kind: 'put' as const,
       local: (typeof local === 'string' ? [local] : [...local]).map((p) => resolve(p)),
-      remote,
       ...this.timeoutOf(options),
       ...(options.recursive !== undefined ? { recursive: options.recursive } : {}),
       ...(options.mode !== undefined ? { mode: options.mode } : {}),
@@ -151,29 +186,29 @@ export class Fleet {
       ...(options.skipUnchanged !== undefined ? { skipUnchanged: options.skipUnchanged } : {}),
       ...(options.window !== undefined ? { window: options.window } : {}),
     };
-    return this.run([step], options, false);
+    return this.run((host, user) => [{ ...step, remote: target(host, user) }], options, false);
   }
 
-  /** Fetches into `<localDir>/<host>/<basename>` for every host. */
-  async get(remote: string | readonly string[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
-    const step: Step = {
-      kind: 'get',
-      remote: typeof remote === 'string' ? [remote] : [...remote],
+  /** Fetches into `<localDir>/<host>/<basename>` for every host; remote paths may be templates. */
+  async get(remote: PerHost | readonly PerHost[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
+    const sources = (Array.isArray(remote) ? [...(remote as readonly PerHost[])] : [remote as PerHost]).map((r) => perHost(r, this.selected, 'remote path'));
+    const step = {
+      kind: 'get' as const,
       localDir: resolve(localDir),
       ...this.timeoutOf(options),
       ...(options.recursive !== undefined ? { recursive: options.recursive } : {}),
       ...(options.window !== undefined ? { window: options.window } : {}),
     };
-    return this.run([step], options, false);
+    return this.run((host, user) => [{ ...step, remote: sources.map((r) => r(host, user)) }], options, false);
   }
 
   /** Connect and authenticate only. */
   async ping(options: CallOptions = {}): Promise<RunReport> {
-    return this.run([{ kind: 'ping' }], options, false);
+    return this.run(() => [{ kind: 'ping' }], options, false);
   }
 
   /** The events of an exec as they happen: start, output (one line each), end. */
-  stream(command: string, options: ExecCallOptions = {}): AsyncIterable<RunEvent> {
+  stream(command: PerHost, options: ExecCallOptions = {}): AsyncIterable<RunEvent> {
     const queue = new EventQueue<RunEvent>();
     const done = this.exec(command, { ...options, onEvent: (e) => queue.push(e) });
     done.then(() => queue.close(), (err: unknown) => queue.fail(err));
@@ -190,7 +225,7 @@ export class Fleet {
   }
 
   private timeoutOf(options: CallOptions): { timeoutMs?: number } {
-    const t = ms(options.timeout ?? this.options.timeout ?? DEFAULT_TIMEOUT);
+    const t = ms(options.timeout ?? this.options.timeout);
     return t === undefined ? {} : { timeoutMs: t };
   }
 
@@ -206,15 +241,16 @@ export class Fleet {
     };
   }
 
-  private async run(steps: Step[], options: CallOptions, sudo: boolean): Promise<RunReport> {
+  private async run(stepsFor: (host: HostConfig, user: string) => Step[], options: CallOptions, sudo: boolean): Promise<RunReport> {
     const started = performance.now();
     this.targets ??= buildTargets(this.selected, this.inventory, this.overrides());
     const targets = await this.targets;
     // sudo asks for the login user's own password: an explicit one wins, else the host's login password.
     const sudoPasswordOf = (host: HostTarget) => (sudo ? (this.options.sudoPassword ?? host.password) : undefined);
-    const tasks = targets.map((host) => {
+    // Per-host steps are built before any host starts, so a template or function that fails rejects the call.
+    const tasks = targets.map((host, i): HostTask => {
       const sudoPassword = sudoPasswordOf(host);
-      return { host, steps, ...(sudoPassword !== undefined ? { sudoPassword } : {}) };
+      return { host, steps: stepsFor(this.selected[i]!, host.user), ...(sudoPassword !== undefined ? { sudoPassword } : {}) };
     });
     const deadlineMs = ms(options.deadline);
     const runOptions: RunOptions = {
@@ -232,42 +268,28 @@ export class Fleet {
     return new RunReport(results, Math.round(performance.now() - started), options.signal?.aborted ?? false);
   }
 
-  /** Rolling batches: each starts when the one before has ended, unless too many hosts failed by then. */
+  /** Rolling batches: each starts when the one before has ended, unless too much of it failed (max-fail). */
   private async runBatches(
-    tasks: { host: HostTarget; steps: Step[] }[],
+    tasks: HostTask[],
     options: CallOptions,
     runOptions: RunOptions,
     started: number,
     deadlineMs: number | undefined,
   ): Promise<HostResult[]> {
-    const size = batchSize(options.batch!, tasks.length);
-    const limit = options.maxFail === undefined ? 100 : maxFailPercent(options.maxFail);
-    const results: HostResult[] = [];
-    for (const batch of splitBatches(tasks, size)) {
-      const failed = results.filter((r) => !r.ok).length;
-      const stopped = (failed / tasks.length) * 100 > limit || options.signal?.aborted;
-      if (stopped) {
-        const why = options.signal?.aborted ? 'cancelled' : `more than ${limit}% of hosts failed (max-fail)`;
-        for (const t of batch) results.push(notStarted(t.host.host, why));
-        continue;
-      }
-      const left = deadlineMs === undefined ? undefined : Math.max(1, deadlineMs - (performance.now() - started));
-      results.push(...(await this.pool.run(batch, { ...runOptions, ...(left !== undefined ? { deadlineMs: left } : {}) })));
-    }
-    return results;
+    return runInBatches(tasks, {
+      size: batchSize(options.batch!, tasks.length),
+      maxFail: options.maxFail === undefined ? 100 : maxFailPercent(options.maxFail),
+      ...(options.signal ? { signal: options.signal } : {}),
+      run: (batch) => {
+        const left = deadlineMs === undefined ? undefined : Math.max(1, deadlineMs - (performance.now() - started));
+        return this.pool.run(batch, { ...runOptions, ...(left !== undefined ? { deadlineMs: left } : {}) });
+      },
+      skip: (task, why) => {
+        const result = skippedResult(task.host.host, why);
+        // Skipped hosts end like any other in the event stream, so -o ndjson shows every host once.
+        void options.onEvent?.({ type: 'end', host: result.host, result, at: Date.now() });
+        return result;
+      },
+    });
   }
-}
-
-function notStarted(host: string, why: string): HostResult {
-  return {
-    host,
-    ok: false,
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stderr: '',
-    truncated: false,
-    durationMs: 0,
-    error: new AbortError(`${host}: not started: ${why}`, { host }),
-  };
 }

@@ -3,3 +3,4 @@ export { Fleet, type FleetOptions, type CallOptions, type ExecCallOptions, type 
 export { RunReport } from './output/report.js';
 export type { HostResult, HostOutcome, RunEvent, RunSummary, StreamName, TransferSummary } from './output/model.js';
 export * from './errors.js';
+export type { HostInfo, PerHost } from './per-host.js';

@@ -137,7 +137,7 @@ export function addRunOptions(cmd: Command): Command {
 
   option(cmd, FLOW, new Option('-f, --forks <n>', 'hosts at once, at most (default: 64)').argParser(integer(1, 'a number of hosts')));
   option(cmd, FLOW, new Option('-w, --workers <n>', 'worker processes; 0 runs hosts inside this process (default: by run kind and size)').argParser(integer(0, 'a number of processes')));
-  option(cmd, FLOW, new Option('-t, --timeout <duration>', 'per host command or transfer time limit; 0 for none (default: 30s)').argParser(duration));
+  option(cmd, FLOW, new Option('-t, --timeout <duration>', 'per host command or transfer time limit (default: none; a dead host is caught by --connect-timeout and keepalives)').argParser(duration));
   option(cmd, FLOW, new Option('--deadline <duration>', 'the whole run ends by then; unfinished hosts are reported as timed out').argParser(duration));
   option(cmd, FLOW, new Option('--batch <n|n%>', 'rolling batches: start the next batch of hosts when one has ended').argParser(batch));
   option(cmd, FLOW, new Option('--max-fail <n%>', 'start no new batch once more than this share of hosts failed').argParser(percent));
@@ -151,6 +151,31 @@ export function addRunOptions(cmd: Command): Command {
   option(cmd, OUTPUT, new Option('--no-color', 'no colour (as does the NO_COLOR environment variable)'));
   return cmd;
 }
+
+/** exec and script: what the hosts' commands read on stdin (see stdin.ts). */
+export interface StdinOptions {
+  stdin?: string | boolean;
+}
+
+export function addStdinOptions(cmd: Command): Command {
+  option(cmd, 'Command:', new Option('--stdin <file>', "send this file to every host's command on its stdin (up to 4 MiB)"));
+  option(cmd, 'Command:', new Option('--no-stdin', "send nothing on stdin, even when fleet's own stdin is a pipe (like ssh -n)"));
+  return cmd;
+}
+
+/** The --help paragraph of exec and script on how their words are read. */
+export const COMMAND_WORDS_HELP = `
+How the command is read:
+  Options fleet does not know, after the command's first word, belong to the command:
+  \`fleet exec -l web uname -r\` runs \`uname -r\`. fleet's own options work anywhere
+  (\`fleet exec "df -h" -i hosts.yaml\`); where a command word is also one of them (ls -l,
+  grep -h), put the command after --: \`fleet exec -l web -- ls -l /tmp\`.
+  {host}, {address}, {port}, {user} and the host's inventory variables are filled in per host,
+  shell-quoted; {{name}} is a literal {name}. Only a bare name in braces is a placeholder, so \${HOME},
+  {a,b}, {} and awk '{print $1}' pass as typed; an unknown name is an error before anything runs.
+  When fleet's stdin is a pipe or a file, it is read once (up to 4 MiB) and sent to every host;
+  fleet waits for it to end, so give --no-stdin where stdin is a pipe nobody closes (like ssh -n).
+`;
 
 /** Appended to a command's --help. */
 export function examples(lines: string[]): string {

@@ -7,6 +7,9 @@ import { getCommand } from './commands/get.js';
 import { hostsCommand } from './commands/hosts.js';
 import { pingCommand } from './commands/ping.js';
 import { putCommand } from './commands/put.js';
+import { scriptCommand } from './commands/script.js';
+import { CommandWords } from './command-words.js';
+import { EXIT_BROKEN_PIPE, stdoutBroken, watchBrokenPipe } from './broken-pipe.js';
 import { InterruptedError, UsageError } from './errors.js';
 import type { Exit } from './exit.js';
 import { examples } from './options.js';
@@ -24,14 +27,18 @@ export function createProgram(exit: Exit): Command {
     .helpOption('-h, --help', 'show help (fleet <command> --help for a command)')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(add --help for usage)')
+    // fleet's top-level options (-V, -h) only before the command: `fleet exec ls -V` is ls's -V.
+    .enablePositionalOptions()
     .exitOverride();
-  for (const make of [execCommand, putCommand, getCommand, hostsCommand, pingCommand]) {
+  for (const make of [execCommand, scriptCommand, putCommand, getCommand, hostsCommand, pingCommand]) {
     program.addCommand(make(exit).copyInheritedSettings(program));
   }
   program.addHelpText(
     'after',
     examples([
       'fleet exec "df -h" -i hosts.yaml',
+      'fleet exec -l web uname -r',
+      'fleet script ./check.sh ARG -l web',
       'fleet put ./app.tgz /tmp/ -l web',
       'fleet get /etc/os-release ./facts',
       'fleet hosts -l prod',
@@ -58,13 +65,23 @@ function exitCodeOf(err: unknown): number {
   return EXIT.FAILED;
 }
 
+/** `fleet exec ls -l /tmp` fails on -l's value: say that -l was fleet's and how to give it to ls. */
+function collisionHint(program: Command): void {
+  for (const cmd of program.commands) {
+    const hint = cmd instanceof CommandWords ? cmd.collisionHint() : undefined;
+    if (hint !== undefined) process.stderr.write(`fleet: ${hint}\n`);
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<never> {
+  watchBrokenPipe();
   let code: number = EXIT.OK;
   const program = createProgram((c) => (code = c));
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
     code = exitCodeOf(err);
+    if (code === EXIT.USAGE || (err instanceof CommanderError && err.code === 'commander.helpDisplayed')) collisionHint(program);
   }
-  process.exit(code);
+  process.exit(stdoutBroken() ? EXIT_BROKEN_PIPE : code);
 }

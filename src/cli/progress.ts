@@ -5,20 +5,25 @@ import type { Terminal } from './terminal.js';
 const TICK_MS = 200;
 
 /**
- * Keeps the progress line's counts (done/total, failed, unreachable, elapsed) from the run's events and
- * redraws it. Does nothing when the terminal shows no progress line (not a TTY, --no-progress).
+ * Keeps the progress line's counts (done/total, failed, unreachable, elapsed; bytes and rate for put/get)
+ * from the run's events and redraws it. Bytes count as a host's transfer ends: workers report a transfer's
+ * size in its result, not while it runs. Does nothing when the terminal shows no progress line (not a TTY, --no-progress).
  */
 export class ProgressMeter {
   private done = 0;
   private failed = 0;
   private unreachable = 0;
+  /** put/get only: what the hosts that ended moved. */
+  private bytes: number | undefined;
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly terminal: Terminal,
     private readonly total: number,
+    transfer = false,
   ) {
+    if (transfer) this.bytes = 0;
     if (!terminal.progress) return;
     this.draw();
     this.timer = setInterval(() => this.draw(), TICK_MS);
@@ -28,6 +33,7 @@ export class ProgressMeter {
   onEvent(event: RunEvent): void {
     if (event.type !== 'end') return;
     this.done++;
+    if (this.bytes !== undefined) this.bytes += event.result.transfer?.bytes ?? 0;
     const outcome = outcomeOf(event.result);
     if (outcome === 'failed') this.failed++;
     else if (outcome === 'unreachable') this.unreachable++;
@@ -48,6 +54,7 @@ export class ProgressMeter {
         failed: this.failed,
         unreachable: this.unreachable,
         elapsedMs: performance.now() - this.started,
+        ...(this.bytes !== undefined ? { bytes: this.bytes } : {}),
         width: this.terminal.columns,
       }),
     );

@@ -94,12 +94,10 @@ export async function runCall(
   const sink = sinkFor(terminal, options, fleet.hosts, kind);
   const controller = new AbortController();
   const interrupt = watchInterrupt(controller, terminal);
-  // `fleet exec … | head`: once the reader is gone there is no point going on.
-  terminal.whenStdoutClosed(() => {
-    terminal.message('output closed: cancelling running hosts');
-    controller.abort();
-  });
-  const progress = new ProgressMeter(terminal, fleet.hosts.length);
+  // `fleet exec … | head`: once the reader is gone there is no point going on. The hosts are cancelled (their
+  // remote commands ended) and the run ends as quietly as any Unix filter whose reader left: main exits 141.
+  terminal.whenStdoutClosed(() => controller.abort());
+  const progress = new ProgressMeter(terminal, fleet.hosts.length, kind === 'put' || kind === 'get');
   const onEvent = (event: RunEvent): Promise<void> | undefined => {
     progress.onEvent(event);
     const waits = [outDir?.onEvent(event), sink.onEvent(event)].filter((p) => p !== undefined);
@@ -113,8 +111,9 @@ export async function runCall(
     interrupt.dispose();
   }
   await outDir?.close().catch((err: Error) => terminal.message(`--out-dir: ${err.message}`));
+  if (terminal.stdoutClosed) return exitCodeFor(report.summary, { interrupted: true });
   const signalled = interrupt.exitCode();
-  const interrupted = signalled !== undefined || terminal.stdoutClosed;
+  const interrupted = signalled !== undefined;
   sink.finish(report, interrupted);
   return signalled ?? exitCodeFor(report.summary, { interrupted });
 }

@@ -42,8 +42,9 @@ export class Terminal {
     this.colorErr = colorFor(err, options.color);
     const live = options.progress && err.isTTY === true && process.env.TERM !== 'dumb';
     this.progress = live ? new ProgressLine((s) => void err.write(s)) : undefined;
+    // Any other error on stdout is left to main's listener (broken-pipe.ts), which does not swallow it.
     out.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
+      if (e.code !== 'EPIPE' || this.stdoutClosed) return;
       this.stdoutClosed = true;
       this.onStdoutClosed?.();
     });

@@ -4,7 +4,7 @@ import type { PathContext } from './fleet-format.js';
 import { FLEET_KEYS } from './fleet-format.js';
 import { checkName, expandAt } from './names.js';
 import type { RawGroup, RawInventory } from './raw.js';
-import { readValue, setLayer, unknownKeyHint, type Layer, type SettingKey, type Settings, type SettingsContext } from './settings.js';
+import { readValue, setLayer, unknownKeyHint, VARIABLE_NAME, type Layer, type SettingKey, type Settings, type SettingsContext } from './settings.js';
 import { describe, entries, fail, type Entry, type Pos, type YamlSource } from './yaml-nodes.js';
 
 /**
@@ -95,7 +95,10 @@ export function readAnsible(src: YamlSource, root: Node, paths: PathContext): Ra
     const layer: Layer = {};
     for (const entry of entries(src, node, at, context.what)) {
       const key = VARS[entry.key];
-      if (key === undefined) continue;
+      if (key === undefined) {
+        readAnsibleVariable(layer, entry);
+        continue;
+      }
       const value = readAnsibleValue(key, entry, context);
       if (value !== undefined) setLayer(layer, key, value, entry.valuePos);
     }
@@ -107,6 +110,19 @@ export function readAnsible(src: YamlSource, root: Node, paths: PathContext): Ra
   }
   raw.groups = [...groups.values()];
   return raw;
+}
+
+/**
+ * Every other variable that is a plain value becomes a template variable (`{role}`), as it would be a Jinja
+ * one in a playbook. Other `ansible_*` settings, lists, maps and templated values mean nothing here.
+ */
+function readAnsibleVariable(layer: Layer, entry: Entry): void {
+  if (entry.key.startsWith('ansible_') || !VARIABLE_NAME.test(entry.key)) return;
+  const value = isScalar(entry.value) ? entry.value.value : undefined;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return;
+  if (typeof value === 'string' && value.includes('{{')) return;
+  const variables = { ...layer.variables?.value, [entry.key]: String(value) };
+  setLayer(layer, 'variables', variables, layer.variables?.pos ?? entry.valuePos);
 }
 
 function readAnsibleValue(key: SettingKey, entry: Entry, ctx: SettingsContext): Settings[SettingKey] | undefined {

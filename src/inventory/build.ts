@@ -29,7 +29,7 @@ function withoutPosition(value: unknown): unknown {
 function show(key: SettingKey, value: Settings[SettingKey]): string {
   if (key === 'connectTimeoutMs') return `${String(value)}ms`;
   if (value === null) return 'none';
-  return typeof value === 'string' || Array.isArray(value) ? JSON.stringify(value) : String(value);
+  return typeof value === 'object' || typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 /** A host may be listed in several places; the listings may add settings but never contradict each other. */
@@ -80,7 +80,9 @@ export function buildInventory(raw: RawInventory, src: YamlSource, base: BaseSet
   const jumpPositions = new Map<string, Pos>();
   const hosts = collectHosts(raw, src).map((draft): HostConfig => {
     const groups = graph.withAncestors(draft.direct);
-    const merged: Layer = Object.assign({}, raw.defaults, ...graph.precedence(groups).map((g) => varsOf.get(g)), draft.layer);
+    const layers: (Layer | undefined)[] = [raw.defaults, ...graph.precedence(groups).map((g) => varsOf.get(g)), draft.layer];
+    const merged: Layer = Object.assign({}, ...layers);
+    const variables: Record<string, string> = Object.assign({}, ...layers.map((l) => l?.variables?.value));
     const host: HostConfig = {
       name: draft.name,
       address: merged.address?.value ?? draft.name,
@@ -99,6 +101,7 @@ export function buildInventory(raw: RawInventory, src: YamlSource, base: BaseSet
     if (passphrase) host.passphrase = passphrase;
     if (password) host.password = password;
     if (jump) host.jump = jump;
+    if (Object.keys(variables).length > 0) host.variables = variables;
     if (merged.jump) jumpPositions.set(host.name, merged.jump.pos);
     return host;
   });

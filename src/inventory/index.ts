@@ -10,3 +10,4 @@ export { adhocInventory, parseAdhocHosts } from './adhoc.js';
 export { resolveInventoryPath, DEFAULT_INVENTORY_FILES, type ResolveOptions } from './resolve.js';
 export { resolveHostSecrets, resolveSecret, type HostSecrets, type SecretField, type SecretOptions } from './secrets.js';
 export { jumpTarget } from './jump-loops.js';
+export { checkTemplate, hostValues, parseTemplate, renderTemplate, templateNames, BUILTIN_NAMES, type TemplatePart } from './template.js';

@@ -19,6 +19,8 @@ export interface Settings {
   connectTimeoutMs: number;
   /** Null is an explicit `none`, so a bastion can opt out of the jump its group sets. */
   jump: string | null;
+  /** Template values (`{role}`); merged name by name down the precedence chain, not replaced whole. */
+  variables: Record<string, string>;
 }
 
 export type SettingKey = keyof Settings;
@@ -39,7 +41,12 @@ export const YAML_KEYS: Readonly<Record<string, SettingKey>> = {
   hostKeyPolicy: 'hostKeyPolicy',
   connectTimeout: 'connectTimeoutMs',
   jump: 'jump',
+  variables: 'variables',
 };
+
+/** Names the templates give every host; a variable cannot take one over. */
+const RESERVED_VARIABLES: readonly string[] = ['host', 'address', 'port', 'user'];
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Names people bring from ssh_config, Ansible or habit, which plain edit distance would not catch. */
 const ALIASES: Readonly<Record<string, string>> = {
@@ -155,7 +162,28 @@ export function readValue(key: SettingKey, entry: Entry, ctx: SettingsContext): 
       }
       return target;
     }
+    case 'variables':
+      return readVariables(entry, ctx);
   }
+}
+
+/** `variables: { role: web, shard: 3 }`: names as in a shell variable, scalar values kept as text. */
+function readVariables(entry: Entry, ctx: SettingsContext): Record<string, string> {
+  const variables: Record<string, string> = {};
+  if (!isMap(entry.value)) return wrong(entry, ctx, 'a mapping of names to values, such as { role: web }');
+  const innerCtx = { ...ctx, what: `"variables" of ${ctx.what}` };
+  for (const item of entries(ctx.src, entry.value, entry.valuePos, innerCtx.what)) {
+    if (!VARIABLE_NAME.test(item.key)) fail(ctx.src, item.keyPos, `variable name "${item.key}" in ${ctx.what} must be letters, digits and _ (not starting with a digit)`, ctx.host);
+    if (RESERVED_VARIABLES.includes(item.key)) {
+      fail(ctx.src, item.keyPos, `variable "${item.key}" in ${ctx.what} would hide the built-in {${item.key}} — give it another name`, ctx.host);
+    }
+    const value = isScalar(item.value) ? item.value.value : undefined;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      wrong(item, innerCtx, 'a string, number or true/false');
+    }
+    variables[item.key] = String(value);
+  }
+  return variables;
 }
 
 const SECRET_KINDS = ['env', 'file', 'value'] as const;

@@ -39,6 +39,8 @@ export interface HostConfig {
   jump?: string;
   /** Every group the host belongs to, directly or through a child group, in file order. */
   groups: string[];
+  /** Free-form values for templates (`{role}`), from `variables:`; absent when there are none. */
+  variables?: Record<string, string>;
 }
 
 export interface InventoryGroup {

@@ -23,6 +23,6 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export function exitCodeFor(summary: RunSummary, options: { interrupted?: boolean } = {}): ExitCode {
   if (options.interrupted) return EXIT.INTERRUPTED;
   if (summary.unreachable > 0) return EXIT.UNREACHABLE;
-  if (summary.failed > 0) return EXIT.FAILED;
+  if (summary.failed > 0 || summary.skipped > 0) return EXIT.FAILED;
   return EXIT.OK;
 }

@@ -26,3 +26,4 @@ export { CLEAR_LINE, ProgressLine, renderProgress } from './progress.js';
 export type { ProgressState } from './progress.js';
 export { EXIT, exitCodeFor } from './exit-code.js';
 export type { ExitCode } from './exit-code.js';
+export { formatBytes } from './bytes.js';

@@ -32,6 +32,7 @@ export interface JsonSummary {
   /** Of `failed`, the hosts whose command or transfer timed out. */
   timedOut: number;
   unreachable: number;
+  skipped: number;
   hosts: number;
   durationMs: number;
 }
@@ -64,7 +65,15 @@ export function toJsonHost(r: HostResult): JsonHost {
 }
 
 export function toJsonSummary(s: RunSummary): JsonSummary {
-  return { ok: s.ok, failed: s.failed, timedOut: s.timedOut, unreachable: s.unreachable, hosts: s.hosts, durationMs: s.durationMs };
+  return {
+    ok: s.ok,
+    failed: s.failed,
+    timedOut: s.timedOut,
+    unreachable: s.unreachable,
+    skipped: s.skipped,
+    hosts: s.hosts,
+    durationMs: s.durationMs,
+  };
 }
 
 /** The `-o json` document, hosts in the order given. */

@@ -36,9 +36,10 @@ export interface HostResult {
 /**
  * How a host ended, for the summary and exit code. Unreachable means the host was not reached: connect
  * failures and connect timeouts (CONNECT), auth and host-key refusals. A command or transfer that outlived
- * its timeout ran on a reached host, so TIMEOUT is a failure of that host, like a non-zero exit.
+ * its timeout ran on a reached host, so TIMEOUT is a failure of that host, like a non-zero exit. Skipped
+ * hosts never started (max-fail, fail-fast, a cancel before their batch).
  */
-export type HostOutcome = 'ok' | 'failed' | 'unreachable';
+export type HostOutcome = 'ok' | 'failed' | 'unreachable' | 'skipped';
 
 const UNREACHABLE: ReadonlySet<FleetErrorCode> = new Set(['CONNECT', 'AUTH', 'HOST_KEY']);
 
@@ -46,6 +47,7 @@ export function outcomeOf(result: HostResult): HostOutcome {
   if (result.ok) return 'ok';
   const error = result.error;
   if (!error) return 'failed';
+  if (error.code === 'SKIPPED') return 'skipped';
   // The run's deadline reached a host still connecting: not reached, like a connect timeout.
   const connecting = error.code === 'TIMEOUT' && error.details.phase === 'connect';
   return UNREACHABLE.has(error.code) || connecting ? 'unreachable' : 'failed';
@@ -57,12 +59,13 @@ export interface RunSummary {
   /** Of `failed`: hosts whose command or transfer (or the run's deadline) timed out. */
   timedOut: number;
   unreachable: number;
+  skipped: number;
   hosts: number;
   durationMs: number;
 }
 
 export function summarize(results: readonly HostResult[], durationMs: number): RunSummary {
-  const summary: RunSummary = { ok: 0, failed: 0, timedOut: 0, unreachable: 0, hosts: results.length, durationMs };
+  const summary: RunSummary = { ok: 0, failed: 0, timedOut: 0, unreachable: 0, skipped: 0, hosts: results.length, durationMs };
   for (const r of results) {
     const outcome = outcomeOf(r);
     summary[outcome]++;

@@ -1,8 +1,9 @@
+import { formatBytes } from './bytes.js';
 import { formatElapsed } from './duration.js';
 
 /**
  * The live progress line the CLI shows on stderr when it is a TTY:
- * `[=====>     ] 12/50 · 1 failed · 0 unreachable · 3.2 s`.
+ * `[=====>     ] 12/50 · 1 failed · 0 unreachable · 3.2 s`, and for put/get `… · 3.2 s · 120 MiB · 37 MiB/s`.
  */
 
 export interface ProgressState {
@@ -11,6 +12,8 @@ export interface ProgressState {
   failed: number;
   unreachable: number;
   elapsedMs: number;
+  /** put/get: bytes moved so far (hosts that ended); shown with the rate over the elapsed time. */
+  bytes?: number;
   /** Columns available. Pass the terminal's columns - 1: a line filling the last column leaves some
    *  terminals in a pending wrap, and the next `\r` then returns to the wrong row. */
   width: number;
@@ -38,9 +41,12 @@ export function renderProgress(state: ProgressState): string {
   const count = `${String(state.done).padStart(String(state.total).length)}/${state.total}`;
   const problems = `${count} · ${state.failed} failed · ${state.unreachable} unreachable`;
   const stats = `${problems} · ${formatElapsed(state.elapsedMs)}`;
-  const inner = Math.min(MAX_BAR, width - stats.length - 3);
-  if (inner >= MIN_BAR) return `${bar(state.done, state.total, inner)} ${stats}`;
-  for (const candidate of [stats, problems, count]) if (candidate.length <= width) return candidate;
+  const rate = state.elapsedMs > 0 ? ((state.bytes ?? 0) * 1000) / state.elapsedMs : 0;
+  const moved = state.bytes === undefined ? undefined : `${stats} · ${formatBytes(state.bytes)} · ${formatBytes(rate)}/s`;
+  const full = moved ?? stats;
+  const inner = Math.min(MAX_BAR, width - full.length - 3);
+  if (inner >= MIN_BAR) return `${bar(state.done, state.total, inner)} ${full}`;
+  for (const candidate of [moved, stats, problems, count]) if (candidate !== undefined && candidate.length <= width) return candidate;
   return count.slice(0, width);
 }
 

@@ -53,7 +53,7 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
     ...(step.sudo ? { sudo: step.sudo } : {}),
     ...(task.sudoPassword !== undefined ? { sudoPassword: task.sudoPassword } : {}),
-    ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+    ...(step.stdin !== undefined ? { stdin: typeof step.stdin === 'string' ? step.stdin : Buffer.from(step.stdin.base64, 'base64') } : {}),
     ...(step.env ? { env: step.env } : {}),
     ...(step.cwd !== undefined ? { cwd: step.cwd } : {}),
     signal: cancel,

@@ -8,7 +8,8 @@ export interface ExecStep {
   command: string;
   timeoutMs?: number;
   sudo?: { user?: string };
-  stdin?: string;
+  /** Bytes that are not text travel as base64: IPC messages are JSON, where a Buffer would not survive. */
+  stdin?: string | { base64: string };
   env?: Record<string, string>;
   cwd?: string;
 }

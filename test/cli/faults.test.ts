@@ -54,7 +54,7 @@ describe('fleet CLI: exit 3 for unreachable and hung hosts, exit 1 for timed-out
     expect(doc.hosts.map((h) => [h.host, h.ok, h.error?.code])).toEqual([
       ['h01', false, 'COMMAND'],
       ['h02', true, undefined],
-      ['h03', false, 'ABORT'],
+      ['h03', false, 'SKIPPED'],
     ]);
     expect(doc.hosts[1]!.stdout).toBe('done\n');
     expect(doc.hosts[2]!.error!.message).toMatch(/not started/);

@@ -62,7 +62,7 @@ describe('fleet CLI: text, -b, json, ndjson and --out-dir output', () => {
     const db = doc.hosts[4]!;
     expect(db).toMatchObject({ ok: false, exitCode: 1, signal: null, error: { code: 'COMMAND', message: 'db-primary: command exited with 1' } });
     expect(doc.hosts[0]).not.toHaveProperty('error');
-    expect(Object.keys(doc.summary)).toEqual(['ok', 'failed', 'timedOut', 'unreachable', 'hosts', 'durationMs']);
+    expect(Object.keys(doc.summary)).toEqual(['ok', 'failed', 'timedOut', 'unreachable', 'skipped', 'hosts', 'durationMs']);
     expect(doc.summary).toMatchObject({ ok: 4, failed: 1, unreachable: 0, hosts: 5 });
     // Text-mode extras stay off stdout and stderr: no summary line, no failure list.
     expect(summaryOf(r.stderr)).toBeUndefined();

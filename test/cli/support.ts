@@ -65,7 +65,8 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
-    stdio: ['pipe', 'pipe', 'pipe'],
+    // No input: stdin is /dev/null, as under cron. A pipe left open would be read (and waited for) by exec.
+    stdio: [options.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
@@ -143,11 +144,17 @@ export function removeTempDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** `2 ok · 1 failed · 0 unreachable · 3 hosts in 1.21 s` (failed may say `(1 timed out)`) → its counts. */
-export function summaryOf(stderr: string): { ok: number; failed: number; unreachable: number; hosts: number } | undefined {
-  const m = /(\d+) ok · (\d+) failed(?: \(\d+ timed out\))? · (\d+) unreachable · (\d+) hosts? in /.exec(stderr);
+/**
+ * `2 ok · 1 failed · 0 unreachable · 3 hosts in 1.21 s` → its counts (failed may say `(1 timed out)`;
+ * `skipped` only when the line has it).
+ */
+export function summaryOf(
+  stderr: string,
+): { ok: number; failed: number; unreachable: number; skipped?: number; hosts: number } | undefined {
+  const m = /(\d+) ok · (\d+) failed(?: \(\d+ timed out\))? · (\d+) unreachable · (?:(\d+) skipped · )?(\d+) hosts? in /.exec(stderr);
   if (!m) return undefined;
-  return { ok: Number(m[1]), failed: Number(m[2]), unreachable: Number(m[3]), hosts: Number(m[4]) };
+  const counts = { ok: Number(m[1]), failed: Number(m[2]), unreachable: Number(m[3]) };
+  return m[4] === undefined ? { ...counts, hosts: Number(m[5]) } : { ...counts, skipped: Number(m[4]), hosts: Number(m[5]) };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

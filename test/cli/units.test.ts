@@ -60,9 +60,10 @@ describe('CLI decisions', () => {
     const r: HostResult = { host: 'h', ok: true, exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs: 1234 };
     expect(describeDone('ping', r)).toBe('ok · 1.23 s');
     expect(describeDone('exec', r)).toBeUndefined();
-    expect(describeDone('put', { ...r, transfer: { files: 1, skipped: 0, bytes: 10 } })).toBe('sent 1 file, 10 B in 1.23 s');
+    expect(describeDone('put', { ...r, transfer: { files: 1, skipped: 0, bytes: 10 } })).toBe('1 sent, 10 B in 1.23 s');
+    expect(describeDone('put', { ...r, transfer: { files: 1, skipped: 1, bytes: 0 } })).toBe('0 sent, 1 unchanged, 0 B in 1.23 s');
     expect(describeDone('get', { ...r, transfer: { files: 3, skipped: 1, bytes: 5 * 1024 * 1024 } })).toBe(
-      'fetched 3 files (1 unchanged), 5.0 MiB in 1.23 s',
+      '2 fetched, 1 unchanged, 5.0 MiB in 1.23 s',
     );
   });
 

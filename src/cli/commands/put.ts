@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { addRunOptions, examples, fileMode, windowOption, type CommonOptions } from '../options.js';
 import { runCommand } from '../command-runner.js';
 import { UsageError } from '../errors.js';
+import { checkUploadSources } from '../preflight.js';
 import type { Exit } from '../exit.js';
 
 interface PutOptions extends CommonOptions {
@@ -35,10 +36,12 @@ export function putCommand(exit: Exit): Command {
       'fleet put ./app.tgz /tmp/ -i hosts.yaml',
       'fleet put app.tgz app.sha256 /srv/releases/ -l web',
       'fleet put -r ./conf.d /etc/app/ --mode 0640 --skip-unchanged',
+      "fleet put ./conf/ /etc/app/{host}.conf          # remote paths take {host}, {user}, variables",
     ]),
   );
   cmd.action(async (paths: string[], options: PutOptions) => {
     const { sources, target } = splitLast(paths, 'one or more local paths and then the remote destination: fleet put ./app.tgz /tmp/');
+    await checkUploadSources(sources, options.recursive === true);
     exit(
       await runCommand(options, 'put', (fleet, call) =>
         fleet.put(sources, target, {

@@ -1,5 +1,6 @@
 import {
   createLineFormatter,
+  formatBytes,
   formatDuration,
   formatFailures,
   formatGathered,
@@ -19,27 +20,16 @@ export interface TextSinkOptions {
   gather: boolean;
 }
 
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
-
 /** The line a put/get/ping host gets when it ends well (exec hosts speak for themselves). */
 export function describeDone(kind: CallKind, r: HostResult): string | undefined {
   const took = formatDuration(r.durationMs);
   if (kind === 'ping') return `ok · ${took}`;
   if (kind === 'exec' || !r.transfer) return undefined;
   const t = r.transfer;
-  const files = `${t.files} ${t.files === 1 ? 'file' : 'files'}`;
-  const skipped = t.skipped > 0 ? ` (${t.skipped} unchanged)` : '';
-  return `${kind === 'put' ? 'sent' : 'fetched'} ${files}${skipped}, ${bytes(t.bytes)} in ${took}`;
+  // `0 sent, 1 unchanged`: files skipped by --skip-unchanged are not counted as sent.
+  const moved = `${t.files - t.skipped} ${kind === 'put' ? 'sent' : 'fetched'}`;
+  const skipped = t.skipped > 0 ? `, ${t.skipped} unchanged` : '';
+  return `${moved}${skipped}, ${formatBytes(t.bytes)} in ${took}`;
 }
 
 /**

@@ -14,7 +14,7 @@ const cases: [title: string, text: string, message: string][] = [
   [
     'unknown key without a close match lists the allowed keys',
     yaml('hosts:', '  web01:', '    frobnicate: 1'),
-    'hosts.yaml:3:5: unknown key "frobnicate" in host web01 — allowed keys: address, port, user, identityFile, passphrase, password, agent, knownHosts, hostKeyPolicy, connectTimeout, jump',
+    'hosts.yaml:3:5: unknown key "frobnicate" in host web01 — allowed keys: address, port, user, identityFile, passphrase, password, agent, knownHosts, hostKeyPolicy, connectTimeout, jump, variables',
   ],
   [
     'a key from ssh_config habits maps to its fleet name',

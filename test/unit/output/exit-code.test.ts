@@ -5,7 +5,7 @@ import { outcomeOf, summarize, type RunSummary } from '../../../src/output/model
 import { result } from './helpers.js';
 
 const run = (ok: number, failed: number, unreachable: number): RunSummary => ({
-  ok, failed, timedOut: 0, unreachable, hosts: ok + failed + unreachable, durationMs: 1,
+  ok, failed, timedOut: 0, unreachable, skipped: 0, hosts: ok + failed + unreachable, durationMs: 1,
 });
 
 describe('exitCodeFor', () => {

@@ -46,7 +46,7 @@ describe('toJsonReport', () => {
             transfer: { files: 2, skipped: 1, bytes: 10_485_760 },
           },
         ],
-        summary: { ok: 2, failed: 1, timedOut: 0, unreachable: 1, hosts: 4, durationMs: 1210 },
+        summary: { ok: 2, failed: 1, timedOut: 0, unreachable: 1, skipped: 0, hosts: 4, durationMs: 1210 },
       }),
     );
   });
@@ -74,7 +74,7 @@ describe('toNdjsonEvent', () => {
       '{"type":"start","host":"web01","at":1000}',
       '{"type":"output","host":"web01","stream":"stderr","line":"a \\"quoted\\"\\tline","at":1001}',
       '{"type":"end","host":"db1","result":{"host":"db1","ok":false,"exitCode":null,"signal":null,"stdout":"","stderr":"","durationMs":100,"error":{"code":"AUTH","message":"db1: authentication failed (password)"}},"at":1002}',
-      '{"type":"summary","summary":{"ok":2,"failed":1,"timedOut":0,"unreachable":1,"hosts":4,"durationMs":1210},"at":1003}',
+      '{"type":"summary","summary":{"ok":2,"failed":1,"timedOut":0,"unreachable":1,"skipped":0,"hosts":4,"durationMs":1210},"at":1003}',
     ]);
   });
 

@@ -38,6 +38,13 @@ describe('renderProgress', () => {
     }
   });
 
+  it('put/get: bytes moved and the rate over the elapsed time, dropped before the time when narrow', () => {
+    const moved = { ...state, bytes: 12 * 1024 * 1024, elapsedMs: 4000 };
+    expect(renderProgress({ ...moved, width: 80 })).toBe('[===>            ] 12/50 · 1 failed · 0 unreachable · 4.0 s · 12 MiB · 3.0 MiB/s');
+    expect(renderProgress({ ...moved, width: 58 })).toBe('12/50 · 1 failed · 0 unreachable · 4.0 s');
+    expect(renderProgress({ ...moved, bytes: 0, width: 80 })).toMatch(/· 0 B · 0 B\/s$/);
+  });
+
   it('survives an empty run', () => {
     expect(renderProgress({ done: 0, total: 0, failed: 0, unreachable: 0, elapsedMs: 0, width: 60 })).toBe(
       '[>                  ] 0/0 · 0 failed · 0 unreachable · 0.0 s',

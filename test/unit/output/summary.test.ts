@@ -1,31 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, CommandError, ConnectError, HostKeyError } from '../../../src/errors.js';
+import { AuthError, CommandError, ConnectError, HostKeyError, SkippedError } from '../../../src/errors.js';
 import { formatDuration, formatElapsed } from '../../../src/output/duration.js';
 import { formatFailures, formatSummary } from '../../../src/output/summary.js';
 import { result, unreachable } from './helpers.js';
 
 describe('formatSummary', () => {
   it('prints the DESIGN line exactly', () => {
-    expect(formatSummary({ ok: 48, failed: 1, timedOut: 0, unreachable: 1, hosts: 50, durationMs: 1210 }, false)).toBe(
+    expect(formatSummary({ ok: 48, failed: 1, timedOut: 0, unreachable: 1, skipped: 0, hosts: 50, durationMs: 1210 }, false)).toBe(
       '48 ok · 1 failed · 1 unreachable · 50 hosts in 1.21 s',
     );
   });
 
   it('keeps zero counts and says host for one', () => {
-    expect(formatSummary({ ok: 1, failed: 0, timedOut: 0, unreachable: 0, hosts: 1, durationMs: 212 }, false)).toBe(
+    expect(formatSummary({ ok: 1, failed: 0, timedOut: 0, unreachable: 0, skipped: 0, hosts: 1, durationMs: 212 }, false)).toBe(
       '1 ok · 0 failed · 0 unreachable · 1 host in 0.21 s',
     );
   });
 
   it('says how many of the failed hosts timed out', () => {
-    expect(formatSummary({ ok: 1, failed: 2, timedOut: 1, unreachable: 0, hosts: 3, durationMs: 212 }, false)).toBe(
+    expect(formatSummary({ ok: 1, failed: 2, timedOut: 1, unreachable: 0, skipped: 0, hosts: 3, durationMs: 212 }, false)).toBe(
       '1 ok · 2 failed (1 timed out) · 0 unreachable · 3 hosts in 0.21 s',
     );
   });
 
   it('colours only the non-zero counts', () => {
-    expect(formatSummary({ ok: 3, failed: 0, timedOut: 0, unreachable: 2, hosts: 5, durationMs: 65_000 }, true)).toBe(
+    expect(formatSummary({ ok: 3, failed: 0, timedOut: 0, unreachable: 2, skipped: 0, hosts: 5, durationMs: 65_000 }, true)).toBe(
       '\x1b[32m3 ok\x1b[0m · 0 failed · \x1b[31m2 unreachable\x1b[0m · 5 hosts in 1m 05s',
+    );
+  });
+});
+
+describe('skipped hosts', () => {
+  it('add a count after unreachable only when there are some', () => {
+    expect(formatSummary({ ok: 1, failed: 1, timedOut: 0, unreachable: 0, skipped: 8, hosts: 10, durationMs: 1210 }, false)).toBe(
+      '1 ok · 1 failed · 0 unreachable · 8 skipped · 10 hosts in 1.21 s',
+    );
+  });
+
+  it('are one folded line after the failures, not one line each', () => {
+    const skipped = ['web03', 'web04', 'web05'].map((host) => ({
+      ...result(host),
+      ok: false,
+      error: new SkippedError(`${host}: not started: a host of an earlier batch failed (fail-fast, max-fail 0%)`, { host }),
+    }));
+    const failed = { ...result('web02'), ok: false, exitCode: 1, error: new CommandError('web02: command exited with 1', { host: 'web02', exitCode: 1 }) };
+    expect(formatFailures([result('web01'), failed, ...skipped], false)).toBe(
+      'web02  COMMAND  command exited with 1\n' +
+        'skipped: web[03-05] (3) — not started: a host of an earlier batch failed (fail-fast, max-fail 0%)\n',
     );
   });
 });

@@ -70,6 +70,19 @@ describe('every place a remote command line is built', () => {
     expect(sites.map((s) => s.replace(/:\d+/, ''))).toEqual(['runner/host-job.ts step.command', 'runner/host-job.ts template']);
   });
 
+  it('quotes with the one shellQuote everywhere a line is built', () => {
+    const builders = sources(SRC)
+      .filter((f) => /import \{[^}]*\bshellQuote\b[^}]*\} from '[./]*(ssh\/)?shell-quote\.js'/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(SRC, f))
+      .sort();
+    // remote-command: the wrapper, cwd, env, sudo; host-job: --skip-unchanged's checksum; per-host: {host}
+    // templates in commands; script-command: `fleet script` arguments; host-key-verifier: hints only.
+    expect(builders).toEqual(['per-host.ts', 'runner/host-job.ts', 'script-command.ts', 'ssh/host-key-verifier.ts', 'ssh/remote-command.ts']);
+    for (const file of sources(SRC).filter((f) => !f.endsWith('shell-quote.ts'))) {
+      expect(readFileSync(file, 'utf8'), relative(SRC, file)).not.toMatch(/function shellQuote|const shellQuote/);
+    }
+  });
+
   it('buildRemoteCommand quotes the cwd, env values and the sudo user', () => {
     const line = buildRemoteCommand('id', { cwd: '/tmp/$(touch /tmp/pwned)', env: { X: '`touch /tmp/pwned`' } }).line;
     expect(line).toContain(`cd '/tmp/$(touch /tmp/pwned)' &&`);
