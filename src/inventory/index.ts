@@ -1,5 +1,5 @@
 /** The inventory layer's public surface: load, select, expand and fold; internals stay unexported. */
-export type { HostConfig, HostKeyPolicy, Inventory, InventoryGroup, Secret, SourcePosition } from './types.js';
+export type { HostConfig, HostKeyPolicy, HostSources, Inventory, InventoryGroup, Secret, SourcedField, SourcePosition, ValueSource } from './types.js';
 export { loadInventory, parseInventory, type LoadOptions } from './load.js';
 export { builtinDefaults, type BaseSettings, type DefaultsOptions } from './defaults.js';
 export { parseDuration, tryParseDuration } from './duration.js';
@@ -10,3 +10,4 @@ export { adhocInventory, parseAdhocHosts } from './adhoc.js';
 export { resolveInventoryPath, DEFAULT_INVENTORY_FILES, type ResolveOptions } from './resolve.js';
 export { resolveHostSecrets, resolveSecret, type HostSecrets, type SecretField, type SecretOptions } from './secrets.js';
 export { jumpTarget } from './jump-loops.js';
+export { sshConfigFiles, withSshConfig, type SshConfigOptions } from './ssh-config.js';

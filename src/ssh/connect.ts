@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import ssh2, { type SFTPWrapper } from 'ssh2';
 import { AbortError, AuthError, ConnectError, FleetError } from '../errors.js';
-import { planAuth } from './auth.js';
+import { agentSocket, planAuth } from './auth.js';
 import { defaultKnownHostsFile, hostVerifierFor } from './host-key-verifier.js';
 import type { SshHostOptions } from './options.js';
 import { lostConnectionError, translateConnectError } from './translate-error.js';
@@ -120,6 +120,20 @@ function forwardThrough(jump: SshConnection, target: SshHostOptions, jumpName: s
   });
 }
 
+let noAgentWarned = false;
+
+/** ssh2 forwards the agent on every session of the connection once `agent` and `agentForward` are set. */
+function forwarding(options: SshHostOptions): { agent?: string; agentForward?: boolean } {
+  if (!options.forwardAgent) return {};
+  const sock = agentSocket(options.agent);
+  if (sock) return { agent: sock, agentForward: true };
+  if (!noAgentWarned) {
+    noAgentWarned = true;
+    options.onWarning?.('agent forwarding (-A, ForwardAgent) asked for, but there is no agent (SSH_AUTH_SOCK is unset); not forwarding');
+  }
+  return {};
+}
+
 /**
  * Connects and authenticates, verifying the host key under the host's policy. Resolves only when a command
  * could run; rejects with a FleetError (ConnectError, AuthError, HostKeyError, AbortError) carrying the host.
@@ -153,7 +167,9 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
     throw new AuthError(
       `${options.host}: no usable credentials for ${options.user}` +
         (plan.problems.length ? ` (${plan.problems.join('; ')})` : '') +
-        '; set password:, identityFile: or agent: true in the inventory',
+        (options.givenOn === 'cli'
+          ? '; pass -k FILE or --ask-pass, or load the key into ssh-agent (SSH_AUTH_SOCK)'
+          : '; set password:, identityFile: or agent: true in the inventory'),
       { host: options.host },
     );
   }
@@ -209,7 +225,8 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
         const fleetErr = translateConnectError(err, ctx);
         if (fleetErr instanceof AuthError) {
           const detail = [`tried ${plan.tried.join(', ') || 'nothing'}`, ...plan.problems].join('; ');
-          return settle(() => reject(new AuthError(`${fleetErr.message} [${detail}]`, { host: options.host, cause: err })));
+          const hint = options.givenOn === 'cli' ? ' — on the command line: -u USER, -k FILE, --ask-pass' : '';
+          return settle(() => reject(new AuthError(`${fleetErr.message} [${detail}]${hint}`, { host: options.host, cause: err })));
         }
         settle(() => reject(fleetErr));
       });
@@ -229,6 +246,7 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
         readyTimeout: connectTimeoutMs + LOGIN_ALLOWANCE_MS,
         keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
         keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+        ...forwarding(options),
         authHandler: plan.handler,
         hostVerifier: hostKeys.verifier,
       });
