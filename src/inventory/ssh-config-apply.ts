@@ -208,15 +208,16 @@ export function applySshConfig(inventory: Inventory, ctx: SshConfigContext): App
     let previous: string | undefined;
     for (const hop of hops) {
       const parts = splitHop(hop);
-      if (names.has(parts.host)) {
-        previous = hop;
-        continue;
-      }
       if (chain.includes(parts.host)) {
         throw new ConfigError(`${at.file}:${at.line}: ProxyJump hosts form a loop: ${[...chain, parts.host].join(' → ')} — set ProxyJump none for one of them`, {
           file: at.file,
           line: at.line,
         });
+      }
+      // An inventory host keeps its own settings and jump (the runner looks it up by name).
+      if (names.has(parts.host)) {
+        previous = hop;
+        continue;
       }
       const start: HostConfig = {
         ...base,

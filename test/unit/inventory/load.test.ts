@@ -25,6 +25,7 @@ describe('loading the fleet format', () => {
         hostKeyPolicy: 'accept-new',
         connectTimeoutMs: 10_000,
         groups: [],
+        sources: {},
       },
     ]);
     expect(inv.file).toBe('hosts.yaml');
@@ -173,6 +174,7 @@ describe('loading the fleet format', () => {
       connectTimeoutMs: 90_000,
       jump: 'ops@bastion:2200',
       groups: [],
+      sources: expect.objectContaining({ address: { kind: 'inventory', at: 'hosts.yaml:3' } }),
     });
   });
 
