@@ -15,7 +15,7 @@ import { describe, entries, fail, type Entry, type Pos, type YamlSource } from '
 
 const GROUP_KEYS: readonly string[] = ['hosts', 'vars', 'children'];
 
-const VARS: Readonly<Record<string, SettingKey>> = {
+export const ANSIBLE_VARS: Readonly<Record<string, SettingKey>> = {
   ansible_host: 'address',
   ansible_ssh_host: 'address',
   ansible_port: 'port',
@@ -94,7 +94,7 @@ export function readAnsible(src: YamlSource, root: Node, paths: PathContext): Ra
   const readVars = (node: Node | null, at: Pos, context: SettingsContext): Layer => {
     const layer: Layer = {};
     for (const entry of entries(src, node, at, context.what)) {
-      const key = VARS[entry.key];
+      const key = ANSIBLE_VARS[entry.key];
       if (key === undefined) continue;
       const value = readAnsibleValue(key, entry, context);
       if (value !== undefined) setLayer(layer, key, value, entry.valuePos);
@@ -109,7 +109,7 @@ export function readAnsible(src: YamlSource, root: Node, paths: PathContext): Ra
   return raw;
 }
 
-function readAnsibleValue(key: SettingKey, entry: Entry, ctx: SettingsContext): Settings[SettingKey] | undefined {
+export function readAnsibleValue(key: SettingKey, entry: Entry, ctx: SettingsContext): Settings[SettingKey] | undefined {
   const node = entry.value;
   const scalar = isScalar(node) ? node.value : undefined;
   const where = `"${entry.key}" in ${ctx.what}`;
