@@ -121,7 +121,10 @@ function sourcesOf(merged: Layer, file: string): HostSources {
 
 function groupsOf(raw: RawInventory, hosts: readonly HostConfig[]): Map<string, InventoryGroup> {
   const groups = new Map<string, InventoryGroup>(
-    raw.groups.map((g) => [g.name, { name: g.name, hosts: [], children: [...new Set(g.children.map((c) => c.name))] }]),
+    raw.groups.map((g) => [
+      g.name,
+      { name: g.name, hosts: [], children: [...new Set(g.children.map((c) => c.name))], own: [...new Set(g.hosts.map((h) => h.name))] },
+    ]),
   );
   for (const host of hosts) for (const g of host.groups) groups.get(g)?.hosts.push(host.name);
   return groups;

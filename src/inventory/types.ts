@@ -80,6 +80,8 @@ export interface InventoryGroup {
   hosts: string[];
   /** Direct child groups, as written. */
   children: string[];
+  /** Hosts listed in the group itself, in the order listed (Ansible's group order starts with them). */
+  own?: string[];
 }
 
 export interface Inventory {

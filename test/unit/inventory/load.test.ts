@@ -91,8 +91,8 @@ describe('loading the fleet format', () => {
     );
     expect(inv.hosts.map((h) => h.name)).toEqual(['solo', 'db1', 'web1', 'web2']);
     expect([...inv.groups.keys()]).toEqual(['world', 'prod', 'db', 'web', 'empty']);
-    expect(inv.groups.get('world')).toEqual({ name: 'world', hosts: ['db1', 'web1', 'web2'], children: ['prod'] });
-    expect(inv.groups.get('empty')).toEqual({ name: 'empty', hosts: [], children: [] });
+    expect(inv.groups.get('world')).toEqual({ name: 'world', hosts: ['db1', 'web1', 'web2'], children: ['prod'], own: [] });
+    expect(inv.groups.get('empty')).toEqual({ name: 'empty', hosts: [], children: [], own: [] });
     expect(host(inv, 'web1').groups).toEqual(['world', 'prod', 'web']);
   });
 
