@@ -93,6 +93,8 @@ function matchName(inventory: Inventory, index: Index, term: string): Match {
 }
 
 function matchTerm(inventory: Inventory, index: Index, term: string): Match {
+  // A regex is only a regex: its brackets are character classes, not subscripts or ranges (as in Ansible).
+  if (term.startsWith('~')) return matchName(inventory, index, term);
   const sub = SUBSCRIPT.exec(term);
   const base = sub?.[1];
   // `web[0]`, `web[1:3]` pick by position in a group (Ansible); otherwise brackets are fleet host ranges.
