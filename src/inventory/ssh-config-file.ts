@@ -39,7 +39,7 @@ function valuesOf(value: unknown): string[] {
 const newlines = (text: string | undefined): number => (text ?? '').split('\n').length - 1;
 
 /** `~` and paths relative to the user's ~/.ssh (or /etc/ssh for the system file), as OpenSSH resolves Include. */
-function includeBase(file: string, home: string, system: boolean): string {
+function includeBase(home: string, system: boolean): string {
   return system ? '/etc/ssh' : path.join(home, '.ssh');
 }
 
@@ -127,7 +127,7 @@ function readIncludes(patterns: string[], at: SshConfigAt, ctx: ReadContext): Ss
   const nodes: SshConfigNode[] = [];
   for (const written of patterns) {
     const tilde = written === '~' || written.startsWith('~/') ? path.join(ctx.home, written.slice(1)) : written;
-    const absolute = path.isAbsolute(tilde) ? tilde : path.join(includeBase(at.file, ctx.home, ctx.system), tilde);
+    const absolute = path.isAbsolute(tilde) ? tilde : path.join(includeBase(ctx.home, ctx.system), tilde);
     for (const file of expandGlob(absolute)) {
       let isFile = false;
       try {

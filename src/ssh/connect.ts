@@ -190,6 +190,7 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
     user: options.user,
     connectTimeoutMs,
     ...(options.jump ? { via: options.jump.host } : {}),
+    ...(options.givenOn ? { givenOn: options.givenOn } : {}),
   };
   try {
     await new Promise<void>((resolve, reject) => {

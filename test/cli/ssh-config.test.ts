@@ -107,7 +107,7 @@ describe('fleet CLI reads ~/.ssh/config like ssh does', () => {
     const dir = homeWithAliases();
     const r = await runCli(['exec', '-H', 'app', 'true', '--no-ssh-config', '--connect-timeout', '3s'], { env: { HOME: dir, ...noAgent } });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/app\s+CONNECT\s+.*app:22/);
+    expect(r.stderr).toMatch(/app\s+CONNECT\s+cannot resolve app:22; check the name, or give it a HostName in ~\/\.ssh\/config \(or the file of -F\)/);
   });
 
   it('-F FILE replaces ~/.ssh/config; a missing -F file is exit 2', async () => {
