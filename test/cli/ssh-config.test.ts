@@ -172,6 +172,14 @@ describe('fleet CLI reads ~/.ssh/config like ssh does', () => {
       expect(without.stderr).toMatch(/app ! Could not open a connection to your authentication agent/);
     });
 
+    it('IdentityAgent in ~/.ssh/config: the agent is used with SSH_AUTH_SOCK unset, and no key file anywhere', async () => {
+      const dir = home(`Host app\n  IdentityAgent ${sock}\n${aliases(tempDir())}`, { defaultKey: false });
+      const r = await runCli(['exec', '-H', 'app', 'echo in'], { env: { HOME: dir, SSH_AUTH_SOCK: '' } });
+      expect(r.stderr).not.toMatch(/AUTH/);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('app | in');
+    });
+
     it('ForwardAgent yes in ~/.ssh/config does the same as -A', async () => {
       const kh = tempDir();
       const dir = home(`Host app\n  ForwardAgent yes\n${aliases(kh)}`, { defaultKey: false });
