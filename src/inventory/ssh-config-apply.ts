@@ -60,7 +60,8 @@ function expandTokens(text: string, t: TokenContext): string {
     }
   });
   if (out === '~') return t.home;
-  return out.startsWith('~/') ? path.join(t.home, out.slice(2)) : path.isAbsolute(out) ? out : path.join(t.home, out);
+  // As in ssh: `~/` is the home directory; any other relative path is relative to where fleet runs.
+  return out.startsWith('~/') ? path.join(t.home, out.slice(2)) : path.resolve(out);
 }
 
 function yesNo(at: SshConfigValue, key: string): boolean {
@@ -70,11 +71,13 @@ function yesNo(at: SshConfigValue, key: string): boolean {
   return bad(at, key, 'yes or no');
 }
 
-function seconds(at: SshConfigValue, key: string): number {
+function whole(at: SshConfigValue, key: string, unit: string): number {
   const v = at.values[0] ?? '';
-  if (!/^\d+$/.test(v)) bad(at, key, 'a whole number of seconds');
-  return Number(v) * 1000;
+  if (!/^\d+$/.test(v)) bad(at, key, `a whole number${unit}`);
+  return Number(v);
 }
+
+const seconds = (at: SshConfigValue, key: string): number => whole(at, key, ' of seconds') * 1000;
 
 function policyOf(at: SshConfigValue): HostKeyPolicy {
   const v = at.values[0]?.toLowerCase();
@@ -164,7 +167,7 @@ function resolveOne(host: HostConfig, result: SshConfigResult, ctx: SshConfigCon
   const count = v('serveralivecountmax');
   if ((interval || count) && open('keepalive')) {
     if (interval) next.keepaliveIntervalMs = seconds(interval, 'ServerAliveInterval');
-    if (count) next.keepaliveCountMax = seconds(count, 'ServerAliveCountMax') / 1000;
+    if (count) next.keepaliveCountMax = whole(count, 'ServerAliveCountMax', '');
     take('keepalive', (interval ?? count)!);
   }
   const forward = v('forwardagent');
