@@ -124,8 +124,8 @@ function option(cmd: Command, group: string, opt: Option): void {
 
 /** -i, -l, -H, -u: every command, `hosts` included. */
 export function addTargetOptions(cmd: Command): Command {
-  option(cmd, TARGET, new Option('-i, --inventory <file>', 'inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml)'));
-  option(cmd, TARGET, new Option('-l, --limit <pattern>', "select hosts: group, host, glob, range; ':' or ',' joins, '&' intersects, '!' excludes"));
+  option(cmd, TARGET, new Option('-i, --inventory <file>', 'inventory: fleet or Ansible YAML, Ansible INI, or an executable (dynamic inventory); default $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml'));
+  option(cmd, TARGET, new Option('-l, --limit <pattern>', "select hosts: group, host, glob, range, ~regex, group[0]; ':' or ',' joins, '&' intersects, '!' excludes"));
   option(
     cmd,
     TARGET,
