@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adhocInventory, parseInventory, withSshConfig, type HostConfig } from '../../../src/inventory/index.js';
@@ -150,5 +151,42 @@ describe('ssh_config evaluation (OpenSSH rules)', () => {
     expect(port(inv('sshConfig: false'))).toBe(22);
     expect(port(inv('sshConfig: false'), other)).toBe(2222);
     expect(port(inv('sshConfig: ./other'), false)).toBe(22);
+  });
+});
+
+describe('ssh_config: fleet resolves hosts as `ssh -G` does (OpenSSH itself, no connection)', () => {
+  const home = homeWith('');
+  const file = join(home, 'cfg');
+  writeFileSync(join(home, 'inc.conf'), yaml('Host inc*', '  HostName 192.168.9.9', '  User incuser'));
+  writeFileSync(
+    file,
+    yaml(
+      `Include ${join(home, 'inc.conf')}`,
+      'Host web? !web9',
+      '  User webby',
+      'Host *.prod db*',
+      '  Port 2022',
+      'Match originalhost db2',
+      '  HostName 10.0.0.52',
+      'Match host 10.0.0.* user *,!root',
+      '  User matched',
+      'Host jumped',
+      '  ProxyJump ops@bastion:2200,db1',
+      'Host *',
+      '  User fallback',
+      '  Port 2200',
+    ),
+  );
+  const names = ['web1', 'web9', 'web', 'api.prod', 'db1', 'db2', 'jumped', 'inc1', 'other'];
+  it.each(names)('%s', (name) => {
+    const out = execFileSync('ssh', ['-G', '-F', file, name], { encoding: 'utf8', env: { ...process.env, HOME: home } });
+    const ssh = Object.fromEntries(out.split('\n').map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+    const inv = adhocInventory(name, {}, { ...OPTIONS, home });
+    // `Match user` sees the local user until a User is set, in ssh as in fleet: give fleet ssh's local user.
+    const { inventory } = withSshConfig(inv, { home, localUser: userInfo().username, explicit: file });
+    const h = inventory.hosts[0]!;
+    expect({ hostname: h.address, user: h.user, port: String(h.port) }).toEqual({ hostname: ssh.hostname, user: ssh.user, port: ssh.port });
+    // fleet names the last hop; the chain before it lives on the hop hosts.
+    expect(h.jump).toBe(ssh.proxyjump?.split(',').at(-1)?.replace(/^.*@/, '').replace(/:\d+$/, ''));
   });
 });
