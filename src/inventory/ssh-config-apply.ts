@@ -244,11 +244,29 @@ export function applySshConfig(inventory: Inventory, ctx: SshConfigContext): App
     return previous ?? hops[hops.length - 1]!;
   };
 
+  /**
+   * An inventory `jump:` (or Ansible's `-o ProxyJump=`) naming no inventory host is an ssh_config name to ssh
+   * (`ssh -J bastion`): its HostName, User and Port apply. The spec is rewritten rather than a host made, so
+   * each target's jump still inherits that target's credentials, as before.
+   */
+  const inventoryJump = (spec: string): string => {
+    const parts = splitHop(spec);
+    if (names.has(parts.host)) return spec;
+    const result = evaluateSshConfig(ctx.files, { host: parts.host, localUser: ctx.localUser, ...(parts.user ? { user: parts.user } : {}) });
+    const hostName = result.values.get('hostname')?.values[0]?.replace(/%h/g, parts.host);
+    const user = parts.user ?? result.values.get('user')?.values[0];
+    const port = parts.port ?? result.values.get('port')?.values[0];
+    if (hostName === undefined && user === parts.user && port === parts.port) return spec;
+    const host = hostName ?? parts.host;
+    return `${user ? `${user}@` : ''}${host.includes(':') ? `[${host}]` : host}${port !== undefined ? `:${port}` : ''}`;
+  };
+
   const hosts = inventory.hosts.map((host) => {
     const resolved = evaluate(host);
     const next = resolved.host;
     if (resolved.proxyJump === null) delete next.jump;
     else if (resolved.proxyJump) next.jump = hopSpec(resolved.proxyJump.hops, resolved.proxyJump.at, next, [host.name]);
+    else if (next.jump !== undefined) next.jump = inventoryJump(next.jump);
     return next;
   });
   return { inventory: { ...inventory, hosts }, jumpHosts: [...jumpHosts.values()] };

@@ -90,6 +90,17 @@ describe('fleet CLI reads ~/.ssh/config like ssh does', () => {
     expect(await a!.logs()).toMatch(new RegExp(`direct-tcpip.*${b!.address.replace(/\./g, '\\.')}.*${b!.port}|target ${b!.address.replace(/\./g, '\\.')} port ${b!.port}`));
   });
 
+  it('an inventory jump: naming an ssh_config alias is resolved through ssh_config, as ssh -J does', async () => {
+    const dir = homeWithAliases();
+    const b = bench.hosts[1]!;
+    const inv = join(dir, 'hosts.yaml');
+    writeFileSync(inv, `hosts:\n  target: { address: ${b.address}, port: ${b.port}, user: fleet, jump: app }\n`);
+    const r = await runCli(['exec', '-i', inv, 'echo $SSH_CONNECTION'], { env: { HOME: dir, ...noAgent } });
+    expect(r.stderr).not.toMatch(/CONNECT|AUTH/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^target \\| \\S+ \\d+ ${b.address.replace(/\./g, '\\.')} ${b.port}$`, 'm'));
+  });
+
   it('fleet hosts says where each value came from (ssh_config file:line, the command line)', async () => {
     const dir = homeWithAliases();
     const r = await runCli(['hosts', '-H', 'app,inner', '-p', '2999', '-o', 'json'], { env: { HOME: dir, ...noAgent } });

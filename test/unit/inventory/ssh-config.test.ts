@@ -190,3 +190,16 @@ describe('ssh_config: fleet resolves hosts as `ssh -G` does (OpenSSH itself, no 
     expect(h.jump).toBe(ssh.proxyjump?.split(',').at(-1)?.replace(/^.*@/, '').replace(/:\d+$/, ''));
   });
 });
+
+describe('ssh_config: an inventory jump that names no inventory host', () => {
+  it('is looked up in ssh_config like ssh -J bastion (HostName, User, Port); an inventory host is left alone', () => {
+    const home = homeWith(yaml('Host bastion', '  HostName 10.9.0.1', '  Port 2201', 'Host *', '  User cfg'));
+    const inv = parseInventory(
+      yaml('hosts:', '  a: { jump: bastion }', '  b: { jump: ops@bastion }', '  c: { jump: a }', '  d: { jump: 10.1.1.1:22 }'),
+      join(home, 'hosts.yaml'),
+      { ...OPTIONS, home },
+    );
+    const hosts = withSshConfig(inv, { home, localUser: 'op', systemFile: join(root, 'none') }).inventory.hosts;
+    expect(hosts.map((h) => h.jump)).toEqual(['cfg@10.9.0.1:2201', 'ops@10.9.0.1:2201', 'a', 'cfg@10.1.1.1:22']);
+  });
+});
