@@ -6,7 +6,6 @@ import {
   loadInventory,
   parseDuration,
   resolveInventoryPath,
-  selectHosts,
   type HostConfig,
   type HostKeyPolicy,
   type Inventory,
@@ -22,6 +21,7 @@ import type { ExecStep, HostTask, HostTarget, Step } from './runner/task.js';
 import { buildScriptCommand } from './script-command.js';
 import { EventQueue } from './event-queue.js';
 import { checkEnvNames } from './ssh/remote-command.js';
+import { completeTargets, prepareHosts, type HostOverrides, type PreparedHosts } from './fleet-hosts.js';
 
 type Duration = string | number;
 
@@ -45,6 +45,14 @@ export interface FleetOptions {
   /** For sudo; defaults to each host's login password. */
   sudoPassword?: string;
   hostKeyPolicy?: HostKeyPolicy;
+  /** The known_hosts file of every host (and jump host) of the run, instead of the inventory's. */
+  knownHosts?: string;
+  /** The destination port of every selected host (jump hosts keep theirs), like ssh -p. */
+  port?: number;
+  /** Forward the agent to every host's sessions (ssh -A). */
+  forwardAgent?: boolean;
+  /** OpenSSH client config: a file (like ssh -F), or false to read none. Default ~/.ssh/config, /etc/ssh/ssh_config. */
+  sshConfig?: string | false;
   /** Hosts whose connection failed are tried again this many times. */
   retry?: number;
   /** Output kept per host and stream in results. Default 1 MiB. */
@@ -102,13 +110,17 @@ export class Fleet {
   private readonly pool: WorkerPool;
   private targets: Promise<HostTarget[]> | undefined;
 
+  private readonly inventory: Inventory;
+  private readonly selected: HostConfig[];
+
   private constructor(
-    private readonly inventory: Inventory,
-    private readonly selected: HostConfig[],
+    private readonly prepared: PreparedHosts,
     private readonly options: FleetOptions,
   ) {
-    this.hosts = selected.map((h) => h.name);
-    this.pool = new WorkerPool(selected.length, {
+    this.inventory = prepared.forTargets;
+    this.selected = prepared.selected;
+    this.hosts = this.selected.map((h) => h.name);
+    this.pool = new WorkerPool(this.selected.length, {
       ...(options.forks !== undefined ? { forks: options.forks } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
     });
@@ -117,7 +129,7 @@ export class Fleet {
   /** Loads an inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml) and selects hosts. */
   static async fromInventory(path?: string, options: FleetOptions = {}): Promise<Fleet> {
     const inventory = await loadInventory(resolve(resolveInventoryPath(path)));
-    return new Fleet(inventory, selectHosts(inventory, options.limit ?? 'all'), options);
+    return new Fleet(prepareHosts(inventory, options.limit ?? 'all', hostOverrides(options), 'inventory', options.onWarning), options);
   }
 
   /** Hosts given directly: `['root@10.0.0.[1-5]:2222', 'web01']`, no file needed. */
@@ -125,7 +137,7 @@ export class Fleet {
     const spec = typeof hosts === 'string' ? hosts : hosts.join(',');
     const inventory = adhocInventory(spec, options.user !== undefined ? { user: options.user } : {});
     if (inventory.hosts.length === 0) throw new ConfigError('no hosts given');
-    return new Fleet(inventory, selectHosts(inventory, options.limit ?? 'all'), options);
+    return new Fleet(prepareHosts(inventory, options.limit ?? 'all', hostOverrides(options), 'cli', options.onWarning), options);
   }
 
   /**
@@ -243,7 +255,7 @@ export class Fleet {
 
   private async run(stepsFor: (host: HostConfig, user: string) => Step[], options: CallOptions, sudo: boolean): Promise<RunReport> {
     const started = performance.now();
-    this.targets ??= buildTargets(this.selected, this.inventory, this.overrides());
+    this.targets ??= buildTargets(this.selected, this.inventory, this.overrides()).then((t) => completeTargets(t, this.prepared));
     const targets = await this.targets;
     // sudo asks for the login user's own password: an explicit one wins, else the host's login password.
     const sudoPasswordOf = (host: HostTarget) => (sudo ? (this.options.sudoPassword ?? host.password) : undefined);
@@ -293,3 +305,18 @@ export class Fleet {
     });
   }
 }
+
+function hostOverrides(o: FleetOptions): HostOverrides {
+  const connectTimeoutMs = ms(o.connectTimeout);
+  return {
+    ...(o.user !== undefined ? { user: o.user } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.identityFile !== undefined ? { identityFiles: [o.identityFile].flat().map((p) => resolve(p)) } : {}),
+    ...(o.knownHosts !== undefined ? { knownHosts: o.knownHosts } : {}),
+    ...(o.hostKeyPolicy !== undefined ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
+    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+    ...(o.forwardAgent !== undefined ? { forwardAgent: o.forwardAgent } : {}),
+    ...(o.sshConfig !== undefined ? { sshConfig: o.sshConfig } : {}),
+  };
+}
+

@@ -15,6 +15,10 @@ export interface TargetOptions {
   limit?: string;
   hosts?: string;
   user?: string;
+  port?: number;
+  /** -F FILE, or false from --no-ssh-config. */
+  sshConfig?: string | false;
+  knownHosts?: string;
 }
 
 /** How to reach them and how a run flows. */
@@ -27,6 +31,7 @@ export interface RunOptions extends TargetOptions {
   identity?: string[];
   askPass?: boolean;
   strictHostKeys?: boolean;
+  forwardAgent?: boolean;
   retry?: number;
   failFast?: boolean;
   batch?: string;
@@ -52,6 +57,12 @@ function integer(min: number, what: string): (value: string) => number {
     }
     return n;
   };
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) throw new InvalidArgumentError('give a port from 1 to 65535.');
+  return n;
 }
 
 function duration(value: string): string {
@@ -113,8 +124,8 @@ function option(cmd: Command, group: string, opt: Option): void {
 
 /** -i, -l, -H, -u: every command, `hosts` included. */
 export function addTargetOptions(cmd: Command): Command {
-  option(cmd, TARGET, new Option('-i, --inventory <file>', 'inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml)'));
-  option(cmd, TARGET, new Option('-l, --limit <pattern>', "select hosts: group, host, glob, range; ':' or ',' joins, '&' intersects, '!' excludes"));
+  option(cmd, TARGET, new Option('-i, --inventory <file>', 'inventory: fleet or Ansible YAML, Ansible INI, or an executable (dynamic inventory); default $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml'));
+  option(cmd, TARGET, new Option('-l, --limit <pattern>', "select hosts: group, host, glob, range, ~regex, group[0]; ':' or ',' joins, '&' intersects, '!' excludes"));
   option(
     cmd,
     TARGET,
@@ -123,6 +134,10 @@ export function addTargetOptions(cmd: Command): Command {
     ),
   );
   option(cmd, CONNECTION, new Option('-u, --user <user>', 'log in as this user on every host'));
+  option(cmd, CONNECTION, new Option('-p, --port <port>', 'connect to this port on every host (jump hosts keep theirs)').argParser(port));
+  option(cmd, CONNECTION, new Option('-F, --ssh-config <file>', 'OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config'));
+  option(cmd, CONNECTION, new Option('--no-ssh-config', 'read no OpenSSH client config at all'));
+  option(cmd, CONNECTION, new Option('--known-hosts <file>', 'known_hosts file for every host of the run (default: inventory, ssh_config, ~/.ssh/known_hosts)'));
   return cmd;
 }
 
@@ -132,6 +147,7 @@ export function addRunOptions(cmd: Command): Command {
   option(cmd, CONNECTION, new Option('-k, --identity <file>', 'private key to log in with (repeatable)').argParser(collect));
   option(cmd, CONNECTION, new Option('--ask-pass', 'prompt once for the SSH (and sudo) password; reads one line from stdin when it is not a terminal'));
   option(cmd, CONNECTION, new Option('--strict-host-keys', 'refuse hosts whose key is not already in known_hosts'));
+  option(cmd, CONNECTION, new Option('-A, --forward-agent', 'forward the ssh-agent to the hosts (like ssh -A)'));
   option(cmd, CONNECTION, new Option('--connect-timeout <duration>', 'give up connecting after this long (default: inventory, else 10s)').argParser(duration));
   option(cmd, CONNECTION, new Option('--retry <n>', 'try hosts whose connection failed again, up to n times').argParser(integer(0, 'a number of retries')));
 

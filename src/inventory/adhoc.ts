@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import { builtinDefaults, type BaseSettings, type DefaultsOptions } from './defaults.js';
 import { splitOutsideBrackets } from './pattern.js';
 import { expandHostRange } from './ranges.js';
-import type { HostConfig, Inventory } from './types.js';
+import type { HostConfig, HostSources, Inventory } from './types.js';
 
 /**
  * Hosts given on the command line (`-H 'root@10.0.0.[1-5]:2222,web01'`), no inventory file needed. Items are
@@ -68,7 +68,10 @@ export function parseAdhocHosts(spec: string, defaults: Partial<BaseSettings> = 
         const shown = item.ipv6 && port !== undefined ? `[${address}]` : address;
         const name = port === undefined ? address : `${shown}:${port}`;
         if (hosts.has(name)) continue;
-        hosts.set(name, { ...base, name, address, port: port ?? base.port, user: item.user ?? base.user, groups: [] });
+        const sources: HostSources = {};
+        if (item.user !== undefined || given.user !== undefined) sources.user = { kind: 'cli', at: item.user !== undefined ? '-H' : '-u' };
+        if (port !== undefined) sources.port = { kind: 'cli', at: '-H' };
+        hosts.set(name, { ...base, name, address, port: port ?? base.port, user: item.user ?? base.user, groups: [], sources });
       }
     }
   }

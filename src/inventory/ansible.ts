@@ -15,7 +15,7 @@ import { describe, entries, fail, type Entry, type Pos, type YamlSource } from '
 
 const GROUP_KEYS: readonly string[] = ['hosts', 'vars', 'children'];
 
-const VARS: Readonly<Record<string, SettingKey>> = {
+export const ANSIBLE_VARS: Readonly<Record<string, SettingKey>> = {
   ansible_host: 'address',
   ansible_ssh_host: 'address',
   ansible_port: 'port',
@@ -94,7 +94,7 @@ export function readAnsible(src: YamlSource, root: Node, paths: PathContext): Ra
   const readVars = (node: Node | null, at: Pos, context: SettingsContext): Layer => {
     const layer: Layer = {};
     for (const entry of entries(src, node, at, context.what)) {
-      const key = VARS[entry.key];
+      const key = ANSIBLE_VARS[entry.key];
       if (key === undefined) {
         readAnsibleVariable(layer, entry);
         continue;
@@ -116,7 +116,7 @@ export function readAnsible(src: YamlSource, root: Node, paths: PathContext): Ra
  * Every other variable that is a plain value becomes a template variable (`{role}`), as it would be a Jinja
  * one in a playbook. Other `ansible_*` settings, lists, maps and templated values mean nothing here.
  */
-function readAnsibleVariable(layer: Layer, entry: Entry): void {
+export function readAnsibleVariable(layer: Layer, entry: Entry): void {
   if (entry.key.startsWith('ansible_') || !VARIABLE_NAME.test(entry.key)) return;
   const value = isScalar(entry.value) ? entry.value.value : undefined;
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return;
@@ -125,7 +125,7 @@ function readAnsibleVariable(layer: Layer, entry: Entry): void {
   setLayer(layer, 'variables', variables, layer.variables?.pos ?? entry.valuePos);
 }
 
-function readAnsibleValue(key: SettingKey, entry: Entry, ctx: SettingsContext): Settings[SettingKey] | undefined {
+export function readAnsibleValue(key: SettingKey, entry: Entry, ctx: SettingsContext): Settings[SettingKey] | undefined {
   const node = entry.value;
   const scalar = isScalar(node) ? node.value : undefined;
   const where = `"${entry.key}" in ${ctx.what}`;

@@ -4,7 +4,7 @@ import { groupGraph } from './group-graph.js';
 import { checkJumpLoops } from './jump-loops.js';
 import type { RawHost, RawInventory } from './raw.js';
 import { YAML_KEYS, type Layer, type SettingKey, type Settings } from './settings.js';
-import type { HostConfig, Inventory, InventoryGroup } from './types.js';
+import type { HostConfig, HostSources, Inventory, InventoryGroup, SourcedField } from './types.js';
 import { fail, type Pos, type YamlSource } from './yaml-nodes.js';
 
 /** Turns what a reader found into the typed Inventory: membership, precedence, and cross-checks. */
@@ -103,15 +103,31 @@ export function buildInventory(raw: RawInventory, src: YamlSource, base: BaseSet
     if (jump) host.jump = jump;
     if (Object.keys(variables).length > 0) host.variables = variables;
     if (merged.jump) jumpPositions.set(host.name, merged.jump.pos);
+    host.sources = sourcesOf(merged, src.file);
     return host;
   });
   checkJumpLoops(hosts, (name) => jumpPositions.get(name), src);
-  return { file: src.file, hosts, groups: groupsOf(raw, hosts) };
+  return { file: src.file, hosts, groups: groupsOf(raw, hosts), ...(raw.sshConfig !== undefined ? { sshConfig: raw.sshConfig } : {}) };
+}
+
+const SOURCED: readonly SettingKey[] = ['address', 'port', 'user', 'identityFile', 'agent', 'knownHosts', 'hostKeyPolicy', 'connectTimeoutMs', 'jump'];
+
+/** Which values the inventory set itself: ssh_config may fill in only the others (CLI > inventory > ssh_config). */
+function sourcesOf(merged: Layer, file: string): HostSources {
+  const sources: HostSources = {};
+  for (const key of SOURCED) {
+    const set = merged[key];
+    if (set) sources[key as SourcedField] = { kind: 'inventory', at: set.pos.line > 0 ? `${file}:${set.pos.line}` : file };
+  }
+  return sources;
 }
 
 function groupsOf(raw: RawInventory, hosts: readonly HostConfig[]): Map<string, InventoryGroup> {
   const groups = new Map<string, InventoryGroup>(
-    raw.groups.map((g) => [g.name, { name: g.name, hosts: [], children: [...new Set(g.children.map((c) => c.name))] }]),
+    raw.groups.map((g) => [
+      g.name,
+      { name: g.name, hosts: [], children: [...new Set(g.children.map((c) => c.name))], own: [...new Set(g.hosts.map((h) => h.name))] },
+    ]),
   );
   for (const host of hosts) for (const g of host.groups) groups.get(g)?.hosts.push(host.name);
   return groups;

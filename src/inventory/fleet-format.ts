@@ -1,12 +1,13 @@
 import { isScalar, isSeq, type Node } from 'yaml';
 import { checkName, expandAt } from './names.js';
+import { resolvePath } from './paths.js';
 import type { RawGroup, RawGroupRef, RawHost, RawInventory } from './raw.js';
 import { readSettings, unknownKeyHint, type SettingsContext } from './settings.js';
 import { describe, entries, fail, isNothing, posOf, type Pos, type YamlSource } from './yaml-nodes.js';
 
 /** Reads fleet's own format (DESIGN.md §3): `defaults`, ungrouped `hosts`, `groups` with hosts/vars/children. */
 
-export const FLEET_KEYS: readonly string[] = ['defaults', 'hosts', 'groups'];
+export const FLEET_KEYS: readonly string[] = ['defaults', 'hosts', 'groups', 'sshConfig'];
 const GROUP_KEYS: readonly string[] = ['hosts', 'vars', 'children'];
 
 export interface PathContext {
@@ -24,9 +25,17 @@ export function readFleet(src: YamlSource, root: Node, paths: PathContext): RawI
     if (top.key === 'defaults') raw.defaults = readSettings(top.value, top.valuePos, ctx('defaults', false));
     else if (top.key === 'hosts') raw.hosts = readHosts(src, top.value, top.valuePos, 'hosts', ctx);
     else if (top.key === 'groups') raw.groups = readGroups(src, top.value, top.valuePos, ctx);
+    else if (top.key === 'sshConfig') raw.sshConfig = readSshConfigKey(src, top.value, top.valuePos, paths);
     else fail(src, top.keyPos, `unknown top-level key "${top.key}"${unknownKeyHint(top.key, FLEET_KEYS)}`);
   }
   return raw;
+}
+
+/** `sshConfig: ./ssh_config` (relative to the inventory) or `sshConfig: false`. */
+function readSshConfigKey(src: YamlSource, node: Node | null, at: Pos, paths: PathContext): string | false {
+  if (isScalar(node) && node.value === false) return false;
+  if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return resolvePath(node.value, paths.baseDir, paths.home);
+  return fail(src, at, `"sshConfig" must be a file path or false, got ${describe(node)}`);
 }
 
 type MakeContext = (what: string, perHost: boolean, host?: string) => SettingsContext;

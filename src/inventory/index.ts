@@ -1,6 +1,6 @@
 /** The inventory layer's public surface: load, select, expand and fold; internals stay unexported. */
-export type { HostConfig, HostKeyPolicy, Inventory, InventoryGroup, Secret, SourcePosition } from './types.js';
-export { loadInventory, parseInventory, type LoadOptions } from './load.js';
+export type { HostConfig, HostKeyPolicy, HostSources, Inventory, InventoryGroup, Secret, SourcedField, SourcePosition, ValueSource } from './types.js';
+export { loadInventory, parseIniInventory, parseInventory, type LoadOptions } from './load.js';
 export { builtinDefaults, type BaseSettings, type DefaultsOptions } from './defaults.js';
 export { parseDuration, tryParseDuration } from './duration.js';
 export { expandHostRange, foldHosts, hasHostRange } from './ranges.js';
@@ -11,3 +11,4 @@ export { resolveInventoryPath, DEFAULT_INVENTORY_FILES, type ResolveOptions } fr
 export { resolveHostSecrets, resolveSecret, type HostSecrets, type SecretField, type SecretOptions } from './secrets.js';
 export { jumpTarget } from './jump-loops.js';
 export { checkTemplate, hostValues, parseTemplate, renderTemplate, templateNames, BUILTIN_NAMES, type TemplatePart } from './template.js';
+export { sshConfigFiles, withSshConfig, type SshConfigOptions } from './ssh-config.js';

@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, isMap, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { readAnsibleIni, looksLikeIni } from './ansible-ini.js';
+import { readAnsibleScript } from './ansible-script.js';
 import { isAnsibleInventory, readAnsible } from './ansible.js';
 import { buildInventory } from './build.js';
 import { builtinDefaults, type DefaultsOptions } from './defaults.js';
@@ -10,7 +12,10 @@ import { FLEET_KEYS, readFleet } from './fleet-format.js';
 import type { Inventory } from './types.js';
 import { describe, entries, fail, type Pos, type YamlSource } from './yaml-nodes.js';
 
-export type LoadOptions = DefaultsOptions;
+export interface LoadOptions extends DefaultsOptions {
+  /** How long an executable inventory may run (default 30 s). */
+  scriptTimeoutMs?: number;
+}
 
 const START: Pos = { line: 1, column: 1, offset: 0 };
 
@@ -51,8 +56,48 @@ export function parseInventory(text: string, file: string, options: LoadOptions 
   return buildInventory(raw, src, builtinDefaults(options));
 }
 
-/** Reads and parses an inventory file (fleet's format or Ansible's YAML, detected from the content). */
+/** Ansible's INI format, told apart from YAML by the extension, else by the first line that says something. */
+export function parseIniInventory(text: string, file: string, options: LoadOptions = {}): Inventory {
+  const paths = { baseDir: path.dirname(path.resolve(file)), home: options.home ?? os.homedir() };
+  const { raw, src } = readAnsibleIni(text, file, paths);
+  return buildInventory(raw, src, builtinDefaults(options));
+}
+
+function isIni(file: string, text: string): boolean {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.ini' || ext === '.cfg') return true;
+  if (['.yaml', '.yml', '.json'].includes(ext)) return false;
+  return looksLikeIni(text);
+}
+
+/** An executable file that a kernel can run: a #! script or an ELF binary (Ansible's script plugin). */
+async function isProgram(file: string): Promise<boolean> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile() || (info.mode & 0o111) === 0) return false;
+    const handle = await open(file, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+      const head = buffer.subarray(0, bytesRead);
+      return head.subarray(0, 2).toString() === '#!' || head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads and parses an inventory file: an executable is run as an Ansible dynamic inventory; otherwise the
+ * content says which format — fleet's YAML, Ansible's YAML, or Ansible's INI.
+ */
 export async function loadInventory(file: string, options: LoadOptions = {}): Promise<Inventory> {
+  if (await isProgram(file)) {
+    const paths = { baseDir: path.dirname(path.resolve(file)), home: options.home ?? os.homedir() };
+    const { raw, src } = await readAnsibleScript(path.resolve(file), paths, options.scriptTimeoutMs !== undefined ? { timeoutMs: options.scriptTimeoutMs } : {});
+    return { ...buildInventory(raw, src, builtinDefaults(options)), file };
+  }
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -61,5 +106,5 @@ export async function loadInventory(file: string, options: LoadOptions = {}): Pr
     const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
     throw new ConfigError(`inventory file ${file} ${why} — check the path given with -i or $FLEET_INVENTORY`, { file, cause: err });
   }
-  return parseInventory(text, file, options);
+  return isIni(file, text) ? parseIniInventory(text, file, options) : parseInventory(text, file, options);
 }

@@ -32,4 +32,6 @@ export interface RawInventory {
   /** Hosts in no group. */
   hosts: RawHost[];
   groups: RawGroup[];
+  /** fleet's format only: `sshConfig:` resolved to an absolute path, or false. */
+  sshConfig?: string | false;
 }

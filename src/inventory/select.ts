@@ -25,13 +25,35 @@ function indexOf(inventory: Inventory): Index {
   if (!index) {
     const byName = new Map(inventory.hosts.map((h, i) => [h.name, i]));
     const members = new Map<string, number[]>();
-    for (const [name, group] of inventory.groups) {
-      members.set(name, group.hosts.map((h) => byName.get(h)).filter((i): i is number => i !== undefined));
+    for (const [name] of inventory.groups) {
+      members.set(name, ansibleOrder(inventory, name).map((h) => byName.get(h)).filter((i): i is number => i !== undefined));
     }
     index = { byName, members, all: inventory.hosts.map((_, i) => i) };
     indexes.set(inventory, index);
   }
   return index;
+}
+
+/**
+ * A group's hosts in the order Ansible's Group.get_hosts() gives them, which is what subscripts (`web[0]`,
+ * `web[-1]`) count in: the group's own hosts as listed, then its child groups' breadth first.
+ */
+function ansibleOrder(inventory: Inventory, name: string): string[] {
+  const out = new Set<string>();
+  const seen = new Set<string>([name]);
+  let level = [name];
+  while (level.length > 0) {
+    const next: string[] = [];
+    for (const g of level) {
+      const group = inventory.groups.get(g);
+      for (const h of group?.own ?? group?.hosts ?? []) out.add(h);
+      for (const c of group?.children ?? []) if (!seen.has(c)) (seen.add(c), next.push(c));
+    }
+    level = next;
+  }
+  // Whatever membership the walk missed (none, for inventories built by build.ts) still belongs to the group.
+  for (const h of inventory.groups.get(name)?.hosts ?? []) out.add(h);
+  return [...out];
 }
 
 /** Hosts one term stands for; `known` is false when it names no group or host at all. */
@@ -56,6 +78,9 @@ function matchName(inventory: Inventory, index: Index, term: string): Match {
       throw new ConfigError(`limit term "${term}" is not a valid regular expression: ${(err as Error).message}`);
     }
     const hosts: number[] = [];
+    // Ansible's implicit groups `all` and `ungrouped` are groups to a glob or regex too (`*a*` takes `all`).
+    if (re.test('all')) hosts.push(...index.all);
+    if (re.test('ungrouped') && !index.members.has('ungrouped')) hosts.push(...index.all.filter((i) => inventory.hosts[i]?.groups.length === 0));
     for (const [name, members] of index.members) if (re.test(name)) hosts.push(...members);
     for (const [name, i] of index.byName) if (re.test(name)) hosts.push(i);
     return { hosts, known: hosts.length > 0 };
@@ -68,12 +93,15 @@ function matchName(inventory: Inventory, index: Index, term: string): Match {
 }
 
 function matchTerm(inventory: Inventory, index: Index, term: string): Match {
+  // A regex is only a regex: its brackets are character classes, not subscripts or ranges (as in Ansible).
+  if (term.startsWith('~')) return matchName(inventory, index, term);
   const sub = SUBSCRIPT.exec(term);
   const base = sub?.[1];
   // `web[0]`, `web[1:3]` pick by position in a group (Ansible); otherwise brackets are fleet host ranges.
   if (sub && base !== undefined && (index.members.has(base) || sub[2] === undefined)) {
     const { hosts, known } = matchName(inventory, index, base);
-    const ordered = [...new Set(hosts)].sort((a, b) => a - b);
+    // Counted in match order (a group's own hosts first, as Ansible counts), not inventory order.
+    const ordered = [...new Set(hosts)];
     if (sub[2] !== undefined) {
       const at = Number(sub[2]);
       const one = ordered.at(at);

@@ -41,7 +41,40 @@ export interface HostConfig {
   groups: string[];
   /** Free-form values for templates (`{role}`), from `variables:`; absent when there are none. */
   variables?: Record<string, string>;
+  /** Agent forwarding on the host's sessions (ssh -A, ForwardAgent). */
+  forwardAgent?: boolean;
+  /** An agent socket other than $SSH_AUTH_SOCK (ssh_config IdentityAgent). */
+  identityAgent?: string;
+  /** Keepalive (ssh_config ServerAliveInterval / ServerAliveCountMax). */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** Where each connection value came from (for `fleet hosts`); a field absent here is a built-in default. */
+  sources?: HostSources;
 }
+
+/** The fields `fleet hosts` explains, each with its origin: `-u`, `hosts.yaml:12`, `~/.ssh/config:3`. */
+export type SourcedField =
+  | 'address'
+  | 'port'
+  | 'user'
+  | 'identityFile'
+  | 'agent'
+  | 'knownHosts'
+  | 'hostKeyPolicy'
+  | 'connectTimeoutMs'
+  | 'jump'
+  | 'forwardAgent'
+  | 'keepalive';
+
+export type SourceKind = 'cli' | 'inventory' | 'ssh_config';
+
+export interface ValueSource {
+  kind: SourceKind;
+  /** `file:line`, or the flag (`-u`, `-H`) for the command line. */
+  at: string;
+}
+
+export type HostSources = Partial<Record<SourcedField, ValueSource>>;
 
 export interface InventoryGroup {
   name: string;
@@ -49,6 +82,8 @@ export interface InventoryGroup {
   hosts: string[];
   /** Direct child groups, as written. */
   children: string[];
+  /** Hosts listed in the group itself, in the order listed (Ansible's group order starts with them). */
+  own?: string[];
 }
 
 export interface Inventory {
@@ -58,4 +93,6 @@ export interface Inventory {
   hosts: HostConfig[];
   /** In file order of definition. */
   groups: ReadonlyMap<string, InventoryGroup>;
+  /** The inventory's `sshConfig:` (an absolute path, or false for none); absent: the default files. */
+  sshConfig?: string | false;
 }

@@ -40,7 +40,9 @@ export function posOf(src: YamlSource, node: Node | null | undefined, fallback: 
 
 export function fail(src: YamlSource, pos: Pos, message: string, host?: string): never {
   const options = { file: src.file, line: pos.line, column: pos.column, ...(host === undefined ? {} : { host }) };
-  throw new ConfigError(`${src.file}:${pos.line}:${pos.column}: ${message}`, options);
+  // Line 0: the source has no lines worth naming (the JSON printed by an executable inventory).
+  const where = pos.line > 0 ? `${src.file}:${pos.line}:${pos.column}` : src.file;
+  throw new ConfigError(`${where}: ${message}`, options);
 }
 
 /** Follows `*alias` to its anchor so anchors work anywhere a value does. */

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, sep } from 'node:path';
 import { type AnyAuthMethod, type AuthHandlerMiddleware, type KeyboardInteractiveAuthMethod } from 'ssh2';
 import type { SshHostOptions } from './options.js';
 import { parseKeyCached } from './parsed-key-cache.js';
@@ -23,7 +25,17 @@ interface Candidate {
   attempt: Attempt;
 }
 
-function agentSocket(agent: SshHostOptions['agent']): string | undefined {
+/** OpenSSH's default identities, in the order fleet tries them. */
+export function defaultIdentityFiles(home: string): string[] {
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(home, '.ssh', name));
+}
+
+function shortPath(file: string): string {
+  const home = homedir();
+  return file.startsWith(home + sep) ? `~${file.slice(home.length)}` : file;
+}
+
+export function agentSocket(agent: SshHostOptions['agent']): string | undefined {
   if (typeof agent === 'string') return agent;
   if (agent === false) return undefined;
   return process.env.SSH_AUTH_SOCK || undefined;
@@ -61,7 +73,8 @@ async function keyCandidate(
 }
 
 /**
- * Builds the order: agent keys, identity files in order (publickey), password, then keyboard-interactive when
+ * Builds the order: agent keys, identity files in order (publickey) — or, when none is given, OpenSSH's
+ * default keys that exist — password, then keyboard-interactive when
  * the server does not take plain passwords; it answers every prompt with the password, which is what
  * PAM-backed servers that disable PasswordAuthentication ask for.
  */
@@ -88,6 +101,19 @@ export async function planAuth(options: SshHostOptions): Promise<AuthPlan> {
   for (const [i, key] of (options.privateKeys ?? []).entries()) {
     const c = await keyCandidate(`key #${i + 1}`, `private key #${i + 1}`, key, user, passphrase, problems);
     if (c) candidates.push(c);
+  }
+  if ((options.identityFiles ?? []).length === 0 && (options.privateKeys ?? []).length === 0) {
+    for (const file of options.defaultIdentityFiles ?? defaultIdentityFiles(homedir())) {
+      let data: Buffer;
+      try {
+        data = readFileSync(file);
+      } catch {
+        // As in OpenSSH, a default key that is not there is simply not offered.
+        continue;
+      }
+      const c = await keyCandidate(shortPath(file), `default key ${shortPath(file)}`, data, user, passphrase, problems);
+      if (c) candidates.push(c);
+    }
   }
   if (password !== undefined) {
     candidates.push({ method: 'password', label: 'password', attempt: { type: 'password', username: user, password } });

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import { AbortError, AuthError, ConnectError } from '../errors.js';
-import type { AuthPlan } from './auth.js';
+import { agentSocket, type AuthPlan } from './auth.js';
 import { DroppedBeforeBanner, isDropBeforeBanner, type ConnectClock } from './connect-retry.js';
 import type { Ssh2HostVerifier } from './host-key-verifier.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './known-hosts-lock.js';
@@ -20,6 +20,21 @@ export interface AttemptContext {
   user: string;
   connectTimeoutMs: number;
   via?: string;
+  givenOn?: SshHostOptions['givenOn'];
+}
+
+let noAgentWarned = false;
+
+/** ssh2 forwards the agent on every session of the connection once `agent` and `agentForward` are set. */
+function forwarding(options: SshHostOptions): { agent?: string; agentForward?: boolean } {
+  if (!options.forwardAgent) return {};
+  const sock = agentSocket(options.agent);
+  if (sock) return { agent: sock, agentForward: true };
+  if (!noAgentWarned) {
+    noAgentWarned = true;
+    options.onWarning?.('agent forwarding (-A, ForwardAgent) asked for, but there is no agent (SSH_AUTH_SOCK is unset); not forwarding');
+  }
+  return {};
 }
 
 export interface Attempt {
@@ -82,7 +97,8 @@ export function connectOnce({ options, plan, hostKeys, ctx, clock, sock, signal 
       if (!keyExchangeBegan && isDropBeforeBanner(err)) return fail(new DroppedBeforeBanner(fleetErr));
       if (fleetErr instanceof AuthError) {
         const detail = [`tried ${plan.tried.join(', ') || 'nothing'}`, ...plan.problems].join('; ');
-        return fail(new AuthError(`${fleetErr.message} [${detail}]`, { host: options.host, cause: err }));
+        const hint = options.givenOn === 'cli' ? ' — on the command line: -u USER, -k FILE, --ask-pass' : '';
+        return fail(new AuthError(`${fleetErr.message} [${detail}]${hint}`, { host: options.host, cause: err }));
       }
       fail(fleetErr);
     });
@@ -100,6 +116,7 @@ export function connectOnce({ options, plan, hostKeys, ctx, clock, sock, signal 
       readyTimeout: clock.remainingMs() + LOGIN_ALLOWANCE_MS + DEFAULT_LOCK_TIMEOUT_MS,
       keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+      ...forwarding(options),
       authHandler: plan.handler,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         keyExchangeBegan = true;

@@ -145,7 +145,9 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
     throw new AuthError(
       `${options.host}: no usable credentials for ${options.user}` +
         (plan.problems.length ? ` (${plan.problems.join('; ')})` : '') +
-        '; set password:, identityFile: or agent: true in the inventory',
+        (options.givenOn === 'cli'
+          ? '; pass -k FILE or --ask-pass, or load the key into ssh-agent (SSH_AUTH_SOCK)'
+          : '; set password:, identityFile: or agent: true in the inventory'),
       { host: options.host },
     );
   }
@@ -165,6 +167,7 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
     user: options.user,
     connectTimeoutMs,
     ...(options.jump ? { via: options.jump.host } : {}),
+    ...(options.givenOn ? { givenOn: options.givenOn } : {}),
   };
   const clock = new ConnectClock(connectTimeoutMs);
   const where = `${options.address}:${options.port}${ctx.via ? ` (via ${ctx.via})` : ''}`;

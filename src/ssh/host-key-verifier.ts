@@ -86,6 +86,15 @@ function keyscanType(type: string): string {
   return type;
 }
 
+/** OpenSSH's short key names in its notices: ED25519, ECDSA, RSA. */
+function keyLabel(keyBlob: Buffer): string {
+  const type = keyTypeOf(keyBlob) ?? '';
+  if (type === 'ssh-ed25519') return 'ED25519';
+  if (type.startsWith('ecdsa-sha2-')) return 'ECDSA';
+  if (type === 'ssh-rsa') return 'RSA';
+  return type.toUpperCase();
+}
+
 let offWarningGiven = false;
 
 /** Tests only: make the next `off` check warn again. */
@@ -229,7 +238,12 @@ export async function verifyHostKey(opts: HostKeyCheckOptions, keyBlob: Buffer):
       throw cannotRead(opts, file, err, 'add the host key to');
     }
   }
-  if (decision === 'added' || decision.kind === 'known') return;
+  if (decision === 'added') {
+    // OpenSSH's own words, so operators (and their grep) recognise it; the caller decides where it goes.
+    opts.onWarning?.(`Permanently added '${hostString(opts.address, opts.port)}' (${keyLabel(keyBlob)}) to the list of known hosts.`);
+    return;
+  }
+  if (decision.kind === 'known') return;
   throw errorFor(decision, opts, file, keyBlob);
 }
 

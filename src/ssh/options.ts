@@ -21,6 +21,15 @@ export interface SshHostOptions {
   passphrase?: string;
   /** true: use $SSH_AUTH_SOCK when set; a string: that agent socket. */
   agent?: boolean | string;
+  /** Forward the agent to the host's sessions (ssh -A); needs an agent. */
+  forwardAgent?: boolean;
+  /**
+   * Tried when no identity file or key is given, after the agent, if they exist: OpenSSH's defaults. The
+   * controller passes its own (~/.ssh/id_ed25519, id_ecdsa, id_rsa of its HOME); absent: those of this process.
+   */
+  defaultIdentityFiles?: string[];
+  /** Where the host was given, so a hint names what to change: the command line (-H) or the inventory. */
+  givenOn?: 'cli' | 'inventory';
   /** Default ~/.ssh/known_hosts. */
   knownHostsFile?: string;
   /** Default accept-new. */

@@ -17,10 +17,12 @@ const NETWORK_REASONS: Record<string, NonNullable<FleetErrorDetails['reason']>> 
   EHOSTDOWN: 'unreachable',
 };
 
-function networkAdvice(reason: NonNullable<FleetErrorDetails['reason']>, where: string): string {
+function networkAdvice(reason: NonNullable<FleetErrorDetails['reason']>, where: string, givenOn?: 'cli' | 'inventory'): string {
   switch (reason) {
     case 'dns':
-      return `cannot resolve ${where}; check the name or set address: in the inventory`;
+      return givenOn === 'cli'
+        ? `cannot resolve ${where}; check the name, or give it a HostName in ~/.ssh/config (or the file of -F)`
+        : `cannot resolve ${where}; check the name or set address: in the inventory`;
     case 'refused':
       return `connection refused by ${where}; is sshd running and is the port right?`;
     case 'reset':
@@ -40,7 +42,7 @@ function networkAdvice(reason: NonNullable<FleetErrorDetails['reason']>, where: 
  */
 export function translateConnectError(
   err: unknown,
-  ctx: { host: string; address: string; port: number; user: string; connectTimeoutMs: number; via?: string },
+  ctx: { host: string; address: string; port: number; user: string; connectTimeoutMs: number; via?: string; givenOn?: 'cli' | 'inventory' },
 ): FleetError {
   if (err instanceof FleetError) return err;
   const e = (err instanceof Error ? err : new Error(String(err))) as Ssh2Error;
@@ -73,7 +75,7 @@ export function translateConnectError(
       cause: e,
     });
   }
-  return new ConnectError(`${ctx.host}: ${networkAdvice(reason, where)} (${e.code})`, {
+  return new ConnectError(`${ctx.host}: ${networkAdvice(reason, where, ctx.givenOn)} (${e.code})`, {
     host: ctx.host,
     reason,
     cause: e,

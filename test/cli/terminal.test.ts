@@ -6,7 +6,9 @@ import { COLOUR, sh, TmuxSession } from './tmux.js';
 /** The progress line: `[====>    ] 1/2 · 0 failed · 0 unreachable · 1.3 s`. */
 const PROGRESS = /\d+\/2 · \d+ failed · \d+ unreachable · \d+\.\d s/;
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
-const lines = (screen: string) => screen.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+// The first contact with each host adds accept-new's "Permanently added" notice; this file is about output and progress.
+const lines = (screen: string) =>
+  screen.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '' && !/Permanently added/.test(l));
 
 describe('fleet CLI on a real terminal (tmux) and through a pipe', () => {
   let bench: Bench;

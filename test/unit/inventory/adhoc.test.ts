@@ -28,6 +28,7 @@ describe('ad-hoc hosts (-H)', () => {
       hostKeyPolicy: 'accept-new',
       connectTimeoutMs: 3000,
       groups: [],
+      sources: { user: { kind: 'cli', at: '-u' } },
     });
   });
 

@@ -57,7 +57,7 @@ describe('Ansible YAML inventory import', () => {
       ),
     );
     expect(inv.hosts.map((h) => `${h.user}@${h.name}`)).toEqual(['sam@s0', 'sam@s2', 'sam@s4']);
-    expect(inv.groups.get('shared')).toEqual({ name: 'shared', hosts: ['s0', 's2', 's4'], children: [] });
+    expect(inv.groups.get('shared')).toEqual({ name: 'shared', hosts: ['s0', 's2', 's4'], children: [], own: ['s0', 's2', 's4'] });
     expect(host(inv, 's2').groups).toEqual(['a', 'shared', 'b']);
   });
 

@@ -25,6 +25,7 @@ describe('loading the fleet format', () => {
         hostKeyPolicy: 'accept-new',
         connectTimeoutMs: 10_000,
         groups: [],
+        sources: {},
       },
     ]);
     expect(inv.file).toBe('hosts.yaml');
@@ -90,8 +91,8 @@ describe('loading the fleet format', () => {
     );
     expect(inv.hosts.map((h) => h.name)).toEqual(['solo', 'db1', 'web1', 'web2']);
     expect([...inv.groups.keys()]).toEqual(['world', 'prod', 'db', 'web', 'empty']);
-    expect(inv.groups.get('world')).toEqual({ name: 'world', hosts: ['db1', 'web1', 'web2'], children: ['prod'] });
-    expect(inv.groups.get('empty')).toEqual({ name: 'empty', hosts: [], children: [] });
+    expect(inv.groups.get('world')).toEqual({ name: 'world', hosts: ['db1', 'web1', 'web2'], children: ['prod'], own: [] });
+    expect(inv.groups.get('empty')).toEqual({ name: 'empty', hosts: [], children: [], own: [] });
     expect(host(inv, 'web1').groups).toEqual(['world', 'prod', 'web']);
   });
 
@@ -173,6 +174,7 @@ describe('loading the fleet format', () => {
       connectTimeoutMs: 90_000,
       jump: 'ops@bastion:2200',
       groups: [],
+      sources: expect.objectContaining({ address: { kind: 'inventory', at: 'hosts.yaml:3' } }),
     });
   });
 

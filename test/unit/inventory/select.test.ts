@@ -55,6 +55,9 @@ describe('selectHosts', () => {
     ['prod[5:]', ['db1', 'db2']],
     ['~db\\d', ['db1', 'db2']],
     ['~(lb|stg)', ['lb1', 'stg1']],
+    // Brackets in a regex are a character class, never a subscript or a host range.
+    ['~web0[24]', ['web02', 'web04']],
+    ['~db[12]', ['db1', 'db2']],
     ['ungrouped', ['lb1']],
     [' web01 , db1 ', ['web01', 'db1']],
   ])('%s', (pattern, expected) => {
