@@ -80,13 +80,20 @@ function openChannel(
         exit.signal = signalName ?? null;
         exit.seen = true;
       });
-      // Unsubscribed when the channel closes: a long-lived connection runs many commands.
+      // Settles once the channel and its stderr have both closed: ssh2 emits the channel's close when stdout
+      // has ended, and stderr's only when stderr has — if flow control paused stderr (a slow consumer), its
+      // tail is still buffered then, and resolving on the channel alone lost it. Unsubscribed from the
+      // connection when done: a long-lived connection runs many commands.
       const closed = new Promise<void>((done) => {
         const unsubscribe = conn.onClose(done);
-        channel.once('close', () => {
+        let open = 2;
+        const one = () => {
+          if (--open > 0) return;
           unsubscribe();
           done();
-        });
+        };
+        channel.once('close', one);
+        channel.stderr.once('close', one);
       });
       resolve({ channel, exit, closed });
     });
