@@ -10,8 +10,8 @@ import type { TaskEnd } from './protocol.js';
 import type { ExecStep, GetStep, HostTask, PutStep } from './task.js';
 
 export interface JobIo {
-  /** Sends whole lines of output; a returned promise means "wait: the controller is behind". */
-  output(stream: StreamName, data: string): Promise<void> | undefined;
+  /** Sends whole lines of output, as raw bytes; a returned promise means "wait: the controller is behind". */
+  output(stream: StreamName, data: Buffer): Promise<void> | undefined;
   warning(message: string): void;
 }
 
@@ -45,7 +45,7 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
   const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
   const forward = (stream: StreamName) => (chunk: Buffer) => {
     const lines = splitters[stream].push(chunk);
-    return lines ? io.output(stream, lines) : undefined;
+    return lines.length ? io.output(stream, lines) : undefined;
   };
   const result = await execCommand(conn, step.command, {
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
@@ -61,7 +61,7 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
   });
   for (const stream of ['stdout', 'stderr'] as const) {
     const rest = splitters[stream].flush();
-    if (rest) await io.output(stream, rest);
+    if (rest.length) await io.output(stream, rest);
   }
   return result;
 }

@@ -70,11 +70,14 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   let stdout = '';
   let stderr = '';
   const watchers: (() => void)[] = [];
-  child.stdout!.on('data', (b: Buffer) => {
-    stdout += b.toString();
+  // Decoded by the streams, so a character cut between two pipe reads is not turned into U+FFFD.
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (text: string) => {
+    stdout += text;
     for (const w of [...watchers]) w();
   });
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stderr!.on('data', (text: string) => (stderr += text));
   if (options.input !== undefined) child.stdin!.end(options.input);
   let exitedAt = 0;
   child.on('exit', () => (exitedAt = performance.now()));
