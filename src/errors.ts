@@ -12,7 +12,9 @@ export type FleetErrorCode =
   | 'TRANSFER'
   | 'TIMEOUT'
   | 'WORKER_CRASH'
-  | 'ABORT';
+  | 'ABORT'
+  /** This machine, not the host: it ran out of file descriptors. */
+  | 'LOCAL';
 
 /** Extra facts a subclass carries; all plain data so they survive structured clone / JSON. */
 export interface FleetErrorDetails {
@@ -113,6 +115,13 @@ export class AbortError extends FleetError {
   }
 }
 
+/** The controller's machine failed the host (out of file descriptors): nothing is known about the host. */
+export class LocalError extends FleetError {
+  constructor(message: string, options: FleetErrorOptions = {}) {
+    super('LOCAL', message, options);
+  }
+}
+
 /** The wire form of a FleetError: what crosses IPC and what JSON output shows. */
 export interface PlainFleetError {
   code: FleetErrorCode;
@@ -133,6 +142,7 @@ const byCode: Record<FleetErrorCode, new (message: string, options?: FleetErrorO
   TIMEOUT: TimeoutError,
   WORKER_CRASH: WorkerCrashError,
   ABORT: AbortError,
+  LOCAL: LocalError,
 };
 
 export function toPlainError(err: FleetError): PlainFleetError {

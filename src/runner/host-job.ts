@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { AbortError, CommandError, FleetError, TimeoutError, TransferError, toPlainError } from '../errors.js';
 import type { StreamName, TransferSummary } from '../output/model.js';
 import { getPath, putPath, type TransferResult } from '../sftp/index.js';
-import { connect, type SshConnection } from '../ssh/connect.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../ssh/connect.js';
 import { execCommand } from '../ssh/exec.js';
 import type { SshHostOptions } from '../ssh/options.js';
 import { LineSplitter } from './line-splitter.js';
+import { retryOnLocalFds } from './local-fds.js';
 import type { TaskEnd } from './protocol.js';
 import type { ExecStep, GetStep, HostTask, PutStep } from './task.js';
 
@@ -122,7 +123,8 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
 
   let conn: SshConnection;
   try {
-    conn = await connect({ ...(task.host as SshHostOptions), onWarning: io.warning }, cancel);
+    const budgetMs = task.host.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    conn = await retryOnLocalFds(host, budgetMs, cancel, () => connect({ ...(task.host as SshHostOptions), onWarning: io.warning }, cancel));
   } catch (err) {
     return finish(asFleetError(err, host));
   }

@@ -51,6 +51,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** Written to stdin, which is then closed. */
   input?: string;
+  /** Run under `ulimit -n N`, as an operator's shell would set it. */
+  openFiles?: number;
 }
 
 export interface RunningCli {
@@ -62,7 +64,10 @@ export interface RunningCli {
 
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const argv = [CLI, ...args];
+  const [file, fileArgs] =
+    options.openFiles === undefined ? [process.execPath, argv] : ['bash', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(file, fileArgs, {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
