@@ -72,8 +72,10 @@ export class WorkerPool {
     const count = this.options.workers ?? defaultWorkerCount(this.hostCount, this.forks, kind);
     // One worker buys no parallelism, only a process start: it runs inside the controller unless asked for.
     this.inline = count === 0 || (this.options.workers === undefined && count === 1);
-    const fit = fitToOpenFiles(this.forks, this.inline ? 0 : Math.max(1, Math.min(count, this.forks)), tasks, this.options.callerFilesPerHost ?? 0);
-    this.forks = fit.forks;
+    // Only as many hosts as there are can run at once: -f 300 for 10 hosts asks for 10.
+    const wanted = Math.min(this.forks, Math.max(1, this.hostCount));
+    const fit = fitToOpenFiles(wanted, this.inline ? 0 : Math.max(1, Math.min(count, wanted)), tasks, this.options.callerFilesPerHost ?? 0);
+    if (fit.warning) this.forks = fit.forks;
     const workers = Math.max(1, Math.min(count, this.forks));
     this.workers = splitSlots(this.forks, workers).map((s) => this.spawn(s));
     return fit.warning;

@@ -46,10 +46,14 @@ describe('fleet CLI under a low open-files limit (ulimit -n)', () => {
     expect(readdirSync(dir)).toHaveLength(2 * HOSTS);
   });
 
-  it('a limit that holds -f gives no warning', async () => {
+  it('a limit that holds -f gives no warning, nor does a big -f for a few hosts', async () => {
     const r = await run(['-f', '8']);
     expect(r.code).toBe(0);
     expectAllOk(r.stdout);
     expect(warningsIn(r.stderr)).toEqual([]);
+    const few = await runCli(['exec', 'echo hi', '-i', inv, '-l', 'h0*', '-f', '300', '-o', 'json'], { openFiles: OPEN_FILES });
+    expect(few.code).toBe(0);
+    expect((JSON.parse(few.stdout) as { hosts: JsonHost[] }).hosts.filter((h) => h.ok)).toHaveLength(9);
+    expect(warningsIn(few.stderr)).toEqual([]);
   });
 });
