@@ -14,7 +14,9 @@ export type FleetErrorCode =
   | 'WORKER_CRASH'
   | 'ABORT'
   /** Never started: an earlier batch failed too much (max-fail, fail-fast) or the run was cancelled first. */
-  | 'SKIPPED';
+  | 'SKIPPED'
+  /** This machine, not the host: it ran out of file descriptors. */
+  | 'LOCAL';
 
 /** Extra facts a subclass carries; all plain data so they survive structured clone / JSON. */
 export interface FleetErrorDetails {
@@ -121,6 +123,13 @@ export class SkippedError extends FleetError {
   }
 }
 
+/** The controller's machine failed the host (out of file descriptors): nothing is known about the host. */
+export class LocalError extends FleetError {
+  constructor(message: string, options: FleetErrorOptions = {}) {
+    super('LOCAL', message, options);
+  }
+}
+
 /** The wire form of a FleetError: what crosses IPC and what JSON output shows. */
 export interface PlainFleetError {
   code: FleetErrorCode;
@@ -142,6 +151,7 @@ const byCode: Record<FleetErrorCode, new (message: string, options?: FleetErrorO
   WORKER_CRASH: WorkerCrashError,
   ABORT: AbortError,
   SKIPPED: SkippedError,
+  LOCAL: LocalError,
 };
 
 export function toPlainError(err: FleetError): PlainFleetError {

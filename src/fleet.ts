@@ -57,6 +57,11 @@ export interface FleetOptions {
   retry?: number;
   /** Output kept per host and stream in results. Default 1 MiB. */
   maxOutputBytes?: number;
+  /**
+   * Files your code keeps open per running host (say, one output file per stream: 2). forks is lowered to
+   * what the open-files limit (`ulimit -n`) holds, with one warning; this counts your files in too.
+   */
+  callerFilesPerHost?: number;
   onWarning?: (message: string) => void;
 }
 
@@ -123,6 +128,7 @@ export class Fleet {
     this.pool = new WorkerPool(this.selected.length, {
       ...(options.forks !== undefined ? { forks: options.forks } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.callerFilesPerHost !== undefined ? { callerFilesPerHost: options.callerFilesPerHost } : {}),
     });
   }
 

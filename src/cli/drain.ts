@@ -8,8 +8,8 @@ const waiting = new WeakMap<Writable, Promise<void>>();
  * writer held up by the same stream shares one promise: a listener each would make a busy run (thousands
  * of lines waiting) quadratic. The promise never rejects — a stream that fails is dealt with elsewhere.
  */
-export function writeOrWait(stream: Writable, text: string): Promise<void> | undefined {
-  if (stream.write(text)) return undefined;
+export function writeOrWait(stream: Writable, data: string | Uint8Array): Promise<void> | undefined {
+  if (stream.write(data)) return undefined;
   let drained = waiting.get(stream);
   if (!drained) {
     drained = once(stream, 'drain').then(

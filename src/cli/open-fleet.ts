@@ -1,13 +1,13 @@
 import { Fleet, type FleetOptions } from '../fleet.js';
 import { askPass } from './ask-pass.js';
-import type { RunOptions, TargetOptions } from './options.js';
+import type { OutputOptions, RunOptions, TargetOptions } from './options.js';
 
 /**
  * The Fleet the command line describes: hosts from -H or from an inventory (-i, else $FLEET_INVENTORY,
  * ./inventory.yaml, ./fleet.yaml), with the flags that override the inventory. A missing inventory or a
  * selection of nothing throws the inventory layer's ConfigError, which says what was tried.
  */
-export async function openFleet(options: RunOptions | TargetOptions, onWarning: (message: string) => void): Promise<Fleet> {
+export async function openFleet(options: RunOptions | TargetOptions | (RunOptions & OutputOptions), onWarning: (message: string) => void): Promise<Fleet> {
   const run: RunOptions = options;
   const fleetOptions: FleetOptions = {
     onWarning,
@@ -24,6 +24,8 @@ export async function openFleet(options: RunOptions | TargetOptions, onWarning: 
     ...(run.identity !== undefined ? { identityFile: run.identity } : {}),
     ...(run.strictHostKeys ? { hostKeyPolicy: 'strict' as const } : {}),
     ...(run.retry !== undefined ? { retry: run.retry } : {}),
+    // --out-dir holds a .out and an .err per running host: counted when -f is fitted to `ulimit -n`.
+    ...('outDir' in options && options.outDir !== undefined ? { callerFilesPerHost: 2 } : {}),
   };
   const open = (o: FleetOptions) => (run.hosts !== undefined ? Fleet.fromHosts(run.hosts, o) : Fleet.fromInventory(run.inventory, o));
   if (!run.askPass) return open(fleetOptions);

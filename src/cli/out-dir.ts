@@ -9,16 +9,17 @@ import { writeOrWait } from './drain.js';
 interface Files {
   stdout: WriteStream;
   stderr: WriteStream;
-  /** Lines not yet handed to the stream: one write per 64 KiB rather than one per line. */
-  pending: Record<StreamName, { lines: string[]; bytes: number }>;
+  /** Bytes not yet handed to the stream: one write per 64 KiB rather than one per line. */
+  pending: Record<StreamName, { parts: Buffer[]; bytes: number }>;
 }
 
 const FLUSH_BYTES = 64 * 1024;
 
 /**
  * `--out-dir DIR`, like pssh -o/-e: DIR/<host>.out and DIR/<host>.err, written from the streamed events as
- * lines arrive, so the files are complete whatever the per-host cap on output kept in results. Each line is
- * written with a newline after it. A host's files are opened when it starts (at most --forks hosts run at
+ * lines arrive, so the files are complete whatever the per-host cap on output kept in results. They hold the
+ * events' raw bytes, so each file is a byte-exact copy of the stream (binary output, a line without an end,
+ * a last line without a newline), never the display text. A host's files are opened when it starts (at most --forks hosts run at
  * once, so at most twice that many files are open) and closed when it ends; every selected host gets both
  * files, empty when it said nothing, as with pssh.
  */
@@ -38,8 +39,8 @@ export class OutDir {
     const files = this.filesOf(event.host);
     if (event.type === 'output') {
       const pending = files.pending[event.stream];
-      pending.lines.push(event.line, '\n');
-      pending.bytes += event.line.length + 1;
+      pending.parts.push(event.bytes);
+      pending.bytes += event.bytes.length;
       return pending.bytes >= FLUSH_BYTES ? this.flush(files, event.stream) : undefined;
     }
     if (event.type === 'end') {
@@ -68,7 +69,7 @@ export class OutDir {
         s.on('error', (err) => (this.error ??= err));
         return s;
       };
-      const empty = () => ({ lines: [], bytes: 0 });
+      const empty = () => ({ parts: [], bytes: 0 });
       files = { stdout: stream('out'), stderr: stream('err'), pending: { stdout: empty(), stderr: empty() } };
       this.open.set(host, files);
     }
@@ -77,10 +78,10 @@ export class OutDir {
 
   private flush(files: Files, stream: StreamName): Promise<void> | undefined {
     const pending = files.pending[stream];
-    if (pending.lines.length === 0) return undefined;
-    const text = pending.lines.join('');
-    files.pending[stream] = { lines: [], bytes: 0 };
-    return writeOrWait(files[stream], text);
+    if (pending.parts.length === 0) return undefined;
+    const data = pending.parts.length === 1 ? pending.parts[0]! : Buffer.concat(pending.parts, pending.bytes);
+    files.pending[stream] = { parts: [], bytes: 0 };
+    return writeOrWait(files[stream], data);
   }
 
   private end(files: Files): void {

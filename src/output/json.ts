@@ -21,6 +21,8 @@ export interface JsonHost {
   durationMs: number;
   /** Only when the per-host output cap was hit. */
   truncated?: true;
+  /** Only when a stream was not valid UTF-8: which ones (their text has U+FFFD for the invalid bytes). */
+  invalidUtf8?: StreamName[];
   /** Only for put/get runs. */
   transfer?: TransferSummary;
   error?: JsonError;
@@ -59,6 +61,7 @@ export function toJsonHost(r: HostResult): JsonHost {
     durationMs: r.durationMs,
   };
   if (r.truncated) host.truncated = true;
+  if (r.invalidUtf8?.length) host.invalidUtf8 = [...r.invalidUtf8];
   if (r.transfer) host.transfer = { files: r.transfer.files, skipped: r.transfer.skipped, bytes: r.transfer.bytes };
   if (r.error) host.error = { code: r.error.code, message: r.error.message };
   return host;

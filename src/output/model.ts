@@ -24,6 +24,11 @@ export interface HostResult {
   stdout: string;
   stderr: string;
   truncated: boolean;
+  /**
+   * Only when a stream's bytes were not valid UTF-8: which streams. Their text has U+FFFD in place of the
+   * invalid bytes; the exact bytes are in the output events (`bytes`) and `--out-dir` files.
+   */
+  invalidUtf8?: StreamName[];
   durationMs: number;
   /** Why the host is not ok: CommandError for a non-zero exit, or what stopped it. */
   error?: FleetError;
@@ -74,9 +79,14 @@ export function summarize(results: readonly HostResult[], durationMs: number): R
   return summary;
 }
 
-/** What streams out of a run as it happens, in the order it happened for each host. */
+/**
+ * What streams out of a run as it happens, in the order it happened for each host. An output event is one
+ * line: `line` is its text without the newline, for display; `bytes` are its exact bytes, newline included
+ * when there was one, so joining a stream's `bytes` gives back exactly what the host wrote. (A line longer
+ * than 64 KiB comes as several events.)
+ */
 export type RunEvent =
   | { type: 'start'; host: string; at: number }
-  | { type: 'output'; host: string; stream: StreamName; line: string; at: number }
+  | { type: 'output'; host: string; stream: StreamName; line: string; bytes: Buffer; at: number }
   | { type: 'end'; host: string; result: HostResult; at: number }
   | { type: 'summary'; summary: RunSummary; at: number };

@@ -3,17 +3,18 @@ import { AbortError, CommandError, FleetError, TimeoutError, TransferError, toPl
 import { fileNameOf } from '../output/host-file-name.js';
 import type { StreamName, TransferSummary } from '../output/model.js';
 import { getPath, putPath, type TransferResult } from '../sftp/index.js';
-import { connect, type SshConnection } from '../ssh/connect.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../ssh/connect.js';
 import { execCommand } from '../ssh/exec.js';
 import type { SshHostOptions } from '../ssh/options.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import { LineSplitter } from './line-splitter.js';
+import { retryOnLocalFds } from './local-fds.js';
 import type { TaskEnd } from './protocol.js';
 import type { ExecStep, GetStep, HostTask, PutStep } from './task.js';
 
 export interface JobIo {
-  /** Sends whole lines of output; a returned promise means "wait: the controller is behind". */
-  output(stream: StreamName, data: string): Promise<void> | undefined;
+  /** Sends whole lines of output, as raw bytes; a returned promise means "wait: the controller is behind". */
+  output(stream: StreamName, data: Buffer): Promise<void> | undefined;
   warning(message: string): void;
 }
 
@@ -47,7 +48,7 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
   const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
   const forward = (stream: StreamName) => (chunk: Buffer) => {
     const lines = splitters[stream].push(chunk);
-    return lines ? io.output(stream, lines) : undefined;
+    return lines.length ? io.output(stream, lines) : undefined;
   };
   const result = await execCommand(conn, step.command, {
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
@@ -63,7 +64,7 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
   });
   for (const stream of ['stdout', 'stderr'] as const) {
     const rest = splitters[stream].flush();
-    if (rest) await io.output(stream, rest);
+    if (rest.length) await io.output(stream, rest);
   }
   return result;
 }
@@ -124,7 +125,8 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
 
   let conn: SshConnection;
   try {
-    conn = await connect({ ...(task.host as SshHostOptions), onWarning: io.warning }, cancel);
+    const budgetMs = task.host.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    conn = await retryOnLocalFds(host, budgetMs, cancel, () => connect({ ...(task.host as SshHostOptions), onWarning: io.warning }, cancel));
   } catch (err) {
     return finish(asFleetError(err, host));
   }

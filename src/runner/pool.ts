@@ -7,6 +7,7 @@ import type { HostTask } from './task.js';
 import { InlineWorker } from './inline-worker.js';
 import type { PoolWorker } from './pool-worker.js';
 import { WorkerHandle } from './worker-handle.js';
+import { fitToOpenFiles } from './fd-budget.js';
 
 export const DEFAULT_FORKS = 64;
 
@@ -20,6 +21,8 @@ export interface PoolOptions {
   workers?: number;
   /** Bytes of output a worker may have in flight before its hosts are slowed down. */
   creditWindow?: number;
+  /** Files the caller keeps open per running host (the CLI's --out-dir: 2), for the open-files budget. */
+  callerFilesPerHost?: number;
 }
 
 /**
@@ -50,7 +53,8 @@ export class WorkerPool {
   private workers: PoolWorker[] = [];
   private current: Run | undefined;
   private closed = false;
-  private readonly forks: number;
+  /** Lowered by the first run when the open-files limit cannot hold that many hosts at once. */
+  private forks: number;
   private readonly creditWindow: number;
   /** Decided by the first run (its kind and size) unless given: later runs reuse the same workers. */
   private inline = false;
@@ -63,13 +67,18 @@ export class WorkerPool {
     this.creditWindow = options.creditWindow ?? 1 << 20;
   }
 
-  /** Forks the workers (or sets up the inline one) for the first run. */
-  private start(kind: RunKind): void {
+  /** Forks the workers (or sets up the inline one) for the first run; returns a warning if forks was lowered. */
+  private start(kind: RunKind, tasks: HostTask[]): string | undefined {
     const count = this.options.workers ?? defaultWorkerCount(this.hostCount, this.forks, kind);
     // One worker buys no parallelism, only a process start: it runs inside the controller unless asked for.
     this.inline = count === 0 || (this.options.workers === undefined && count === 1);
+    // Only as many hosts as there are can run at once: -f 300 for 10 hosts asks for 10.
+    const wanted = Math.min(this.forks, Math.max(1, this.hostCount));
+    const fit = fitToOpenFiles(wanted, this.inline ? 0 : Math.max(1, Math.min(count, wanted)), tasks, this.options.callerFilesPerHost ?? 0);
+    if (fit.warning) this.forks = fit.forks;
     const workers = Math.max(1, Math.min(count, this.forks));
     this.workers = splitSlots(this.forks, workers).map((s) => this.spawn(s));
+    return fit.warning;
   }
 
   /** Worker pids, for tests and diagnostics. */
@@ -103,7 +112,8 @@ export class WorkerPool {
     if (this.current) throw new Error('one run at a time per Fleet: await the previous call first');
     if (this.workers.length === 0) {
       const transfer = tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get'));
-      this.start(transfer ? 'transfer' : 'exec');
+      const warning = this.start(transfer ? 'transfer' : 'exec', tasks);
+      if (warning) options.onWarning?.(warning);
     }
 
     const run = new Run(tasks, () => this.workers, options);

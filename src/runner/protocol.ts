@@ -36,8 +36,11 @@ export type FromWorker =
   | { type: 'start'; id: number }
   /** The first step began: from here on a crash must not re-run the host elsewhere (it may have had effects). */
   | { type: 'step'; id: number }
-  /** Whole lines (ending in \n) except at the end of a stream or when a line passed the partial-line cap. */
-  | { type: 'output'; id: number; stream: StreamName; data: string }
+  /**
+   * Raw bytes of a stream: whole lines (ending in \n) except at the end of a stream or when a line passed the
+   * partial-line cap. Over fork IPC they travel in a lossless wire form (wire.ts).
+   */
+  | { type: 'output'; id: number; stream: StreamName; data: Buffer }
   | { type: 'end'; id: number; end: TaskEnd }
   | { type: 'warning'; message: string };
 

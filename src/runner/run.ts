@@ -1,6 +1,7 @@
 import { AbortError, TimeoutError, WorkerCrashError, toPlainError, type FleetError } from '../errors.js';
 import type { HostResult, RunEvent } from '../output/model.js';
 import type { FromWorker, TaskEnd } from './protocol.js';
+import { splitLines } from './output-lines.js';
 import { ResultBuilder } from './result-builder.js';
 import type { HostTask } from './task.js';
 import type { PoolWorker } from './pool-worker.js';
@@ -123,14 +124,14 @@ export class Run {
     }
   }
 
-  private onOutput(worker: PoolWorker, entry: Entry | undefined, stream: 'stdout' | 'stderr', data: string): void {
-    const bytes = Buffer.byteLength(data);
+  private onOutput(worker: PoolWorker, entry: Entry | undefined, stream: 'stdout' | 'stderr', data: Buffer): void {
+    const bytes = data.length;
     if (!entry || entry.result) return worker.send({ type: 'credit', bytes });
-    entry.builder.append(stream, data);
-    const lines = data.endsWith('\n') ? data.slice(0, -1).split('\n') : data.split('\n');
+    const text = entry.builder.append(stream, data);
+    const host = entry.builder.host;
     const pending: Promise<void>[] = [];
-    for (const line of lines) {
-      const p = this.emit({ type: 'output', host: entry.builder.host, stream, line, at: Date.now() });
+    for (const { line, bytes: raw } of splitLines(text, data)) {
+      const p = this.emit({ type: 'output', host, stream, line, bytes: raw, at: Date.now() });
       if (p) pending.push(p);
     }
     // Credit goes back only once the consumer has taken the output: a slow terminal slows the hosts down.

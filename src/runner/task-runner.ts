@@ -53,7 +53,7 @@ export class TaskRunner {
         {
           output: (stream, data) => {
             this.send({ type: 'output', id, stream, data });
-            return this.credit.take(Buffer.byteLength(data));
+            return this.credit.take(data.length);
           },
           warning: (text) => this.send({ type: 'warning', message: text }),
         },

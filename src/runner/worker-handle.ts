@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isFromWorker, type FromWorker, type ToWorker } from './protocol.js';
 import type { PoolWorker } from './pool-worker.js';
+import { fromWire, type WireFromWorker } from './wire.js';
 
 /** Only these reach a worker's environment: the inventory's secrets may come from the controller's env. */
 const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'NODE_OPTIONS'];
@@ -39,7 +40,7 @@ export class WorkerHandle implements PoolWorker {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     this.child.on('message', (m: unknown) => {
-      if (isFromWorker(m)) onMessage(this, m);
+      if (isFromWorker(m)) onMessage(this, fromWire(m as WireFromWorker));
     });
     this.child.on('exit', (code, signal) => {
       this.exited = true;

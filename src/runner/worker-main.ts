@@ -1,9 +1,10 @@
 import { isToWorker, type FromWorker } from './protocol.js';
 import { TaskRunner } from './task-runner.js';
+import { toWire } from './wire.js';
 
 /** Forked worker entry: argv[2] slots, argv[3] output credit window in bytes. The controller alone prints. */
 const runner = new TaskRunner(Number(process.argv[2] ?? '1'), Number(process.argv[3] ?? String(1 << 20)), (message: FromWorker) => {
-  if (process.connected) process.send?.(message);
+  if (process.connected) process.send?.(toWire(message));
   if (message.type === 'end' && !process.connected && runner.busy === 0) process.exit(0);
 });
 

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonHost } from '../../src/output/index.js';
@@ -103,6 +104,52 @@ describe('fleet CLI: text, -b, json, ndjson and --out-dir output', () => {
     }
     const doc = JSON.parse(r.stdout) as { hosts: JsonHost[] };
     expect(doc.hosts.every((h) => h.truncated === true)).toBe(true);
+  });
+
+  it('--out-dir files are byte-exact copies of each stream (binary, a 200 KiB line, no last newline), inline and forked', async () => {
+    // stdout: 1,000,000 random bytes; stderr: one 204,801-byte line of '€' without a newline, so the 64 KiB
+    // pieces it travels in end mid-character. Both hosts hold the same files, made from the test (not SSH).
+    const make = 'head -c 1000000 /dev/urandom > /tmp/rand.bin; yes € | head -n 68267 | tr -d "\\n" > /tmp/euro.txt; chmod 644 /tmp/rand.bin /tmp/euro.txt';
+    const sums: string[] = [];
+    for (const host of bench.hosts.slice(0, 2)) {
+      expect((await host.exec(make)).exitCode).toBe(0);
+      const r = await host.exec('sha256sum < /tmp/rand.bin; sha256sum < /tmp/euro.txt; stat -c %s /tmp/rand.bin /tmp/euro.txt');
+      sums.push(r.stdout);
+    }
+    const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    // One big stream per run: src/ssh/exec.ts ends a command at the channel's close, which ssh2 emits once
+    // stdout has ended, while stderr data can still be held by a flow-control pause (reported, not ours).
+    const runs = [
+      { command: 'cat /tmp/rand.bin', file: 'out', sum: 0 },
+      { command: 'cat /tmp/euro.txt >&2', file: 'err', sum: 1 },
+    ];
+    for (const workers of ['0', '2']) {
+      for (const run of runs) {
+        const dir = join(tempDir(), 'out');
+        const r = await runCli(['exec', run.command, '-i', inv, '-l', 'web01,web02', '-w', workers, '--out-dir', dir, '-o', 'json']);
+        expect(r.code).toBe(0);
+        const doc = JSON.parse(r.stdout) as { hosts: JsonHost[] };
+        for (const [i, name] of ['web01', 'web02'].entries()) {
+          const [outSum, errSum, outSize, errSize] = sums[i]!.split(/\s+/).filter((w) => w !== '-' && w !== '');
+          const file = join(dir, `${name}.${run.file}`);
+          expect([workers, statSync(file).size, sha(file)]).toEqual([workers, Number(run.sum ? errSize : outSize), run.sum ? errSum : outSum]);
+          expect(statSync(join(dir, `${name}.${run.sum ? 'out' : 'err'}`)).size).toBe(0);
+          // JSON keeps text: stdout was not UTF-8 and says so; the cut characters of stderr came out whole.
+          const host = doc.hosts[i]!;
+          if (run.sum) {
+            expect(host).not.toHaveProperty('invalidUtf8');
+            expect(host.stderr === '€'.repeat(68_267)).toBe(true);
+          } else expect(host.invalidUtf8).toEqual(['stdout']);
+        }
+      }
+    }
+    // The last line of a stream without its newline stays without it; an empty line stays one.
+    const dir = join(tempDir(), 'out');
+    const r = await runCli(['exec', "printf 'one\\n\\ntwo'; printf 'e' >&2", '-i', inv, '-l', 'web01', '--out-dir', dir, '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'web01.out'), 'utf8')).toBe('one\n\ntwo');
+    expect(readFileSync(join(dir, 'web01.err'), 'utf8')).toBe('e');
+    expect((JSON.parse(r.stdout) as { hosts: JsonHost[] }).hosts[0]).not.toHaveProperty('invalidUtf8');
   });
 
   it('--out-dir in text mode still streams, and hosts with nothing to say get empty files', async () => {

@@ -51,6 +51,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** Written to stdin, which is then closed. */
   input?: string;
+  /** Run under `ulimit -n N`, as an operator's shell would set it. */
+  openFiles?: number;
 }
 
 export interface RunningCli {
@@ -62,7 +64,10 @@ export interface RunningCli {
 
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const argv = [CLI, ...args];
+  const [file, fileArgs] =
+    options.openFiles === undefined ? [process.execPath, argv] : ['bash', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(file, fileArgs, {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
     // No input: stdin is /dev/null, as under cron. A pipe left open would be read (and waited for) by exec.
@@ -71,11 +76,14 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   let stdout = '';
   let stderr = '';
   const watchers: (() => void)[] = [];
-  child.stdout!.on('data', (b: Buffer) => {
-    stdout += b.toString();
+  // Decoded by the streams, so a character cut between two pipe reads is not turned into U+FFFD.
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (text: string) => {
+    stdout += text;
     for (const w of [...watchers]) w();
   });
-  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stderr!.on('data', (text: string) => (stderr += text));
   if (options.input !== undefined) child.stdin!.end(options.input);
   let exitedAt = 0;
   child.on('exit', () => (exitedAt = performance.now()));

@@ -88,19 +88,22 @@ describe('CLI decisions', () => {
     expect(hostRow(host('a', 'a'), 'root').user).toBe('root');
   });
 
-  it('--out-dir files from events: complete lines, one pair per host, safe names', async () => {
+  it('--out-dir files from events: the exact bytes, one pair per host, safe names', async () => {
     expect(fileNameOf('[::1]:22')).toBe('[::1]:22');
     expect(fileNameOf('a/b')).toBe('a_b');
     const dir = join(tempDir(), 'nested', 'out');
     const out = await OutDir.create(dir);
     const at = 0;
+    const output = (host: string, stream: 'stdout' | 'stderr', bytes: Buffer) => out.onEvent({ type: 'output', host, stream, line: bytes.toString(), bytes, at });
     out.onEvent({ type: 'start', host: 'h1', at });
-    for (let i = 0; i < 50_000; i++) await out.onEvent({ type: 'output', host: 'h1', stream: 'stdout', line: `line ${i}`, at });
-    out.onEvent({ type: 'output', host: 'h1', stream: 'stderr', line: '', at });
+    for (let i = 0; i < 50_000; i++) await output('h1', 'stdout', Buffer.from(`line ${i}\n`));
+    await output('h1', 'stdout', Buffer.from([0xff, 0x00, 0x74])); // binary, no newline at the end
+    output('h1', 'stderr', Buffer.from('\n'));
     out.onEvent({ type: 'start', host: 'h2', at });
     out.onEvent({ type: 'end', host: 'h1', result: {} as HostResult, at });
     await out.close();
-    expect(readFileSync(join(dir, 'h1.out'), 'utf8')).toBe(Array.from({ length: 50_000 }, (_, i) => `line ${i}\n`).join(''));
+    const lines = Buffer.from(Array.from({ length: 50_000 }, (_, i) => `line ${i}\n`).join(''));
+    expect(readFileSync(join(dir, 'h1.out')).equals(Buffer.concat([lines, Buffer.from([0xff, 0x00, 0x74])]))).toBe(true);
     expect(readFileSync(join(dir, 'h1.err'), 'utf8')).toBe('\n');
     expect(readFileSync(join(dir, 'h2.out'), 'utf8')).toBe('');
   });

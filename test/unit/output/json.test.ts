@@ -64,7 +64,7 @@ describe('toJsonReport', () => {
 describe('toNdjsonEvent', () => {
   const events: RunEvent[] = [
     { type: 'start', host: 'web01', at: 1000 },
-    { type: 'output', host: 'web01', stream: 'stderr', line: 'a "quoted"\tline', at: 1001 },
+    { type: 'output', host: 'web01', stream: 'stderr', line: 'a "quoted"\tline', bytes: Buffer.from('a "quoted"\tline\n'), at: 1001 },
     { type: 'end', host: 'db1', result: results[2]!, at: 1002 },
     { type: 'summary', summary, at: 1003 },
   ];

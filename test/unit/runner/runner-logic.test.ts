@@ -26,32 +26,34 @@ describe('pool shape', () => {
 });
 
 describe('LineSplitter', () => {
+  const text = (b: Buffer) => b.toString('utf8');
+
   it('emits only whole lines and holds the rest', () => {
     const s = new LineSplitter();
-    expect(s.push(Buffer.from('ab'))).toBe('');
-    expect(s.push(Buffer.from('c\nde'))).toBe('abc\n');
-    expect(s.push(Buffer.from('f\ng\n'))).toBe('def\ng\n');
-    expect(s.flush()).toBe('');
+    expect(text(s.push(Buffer.from('ab')))).toBe('');
+    expect(text(s.push(Buffer.from('c\nde')))).toBe('abc\n');
+    expect(text(s.push(Buffer.from('f\ng\n')))).toBe('def\ng\n');
+    expect(s.flush().length).toBe(0);
   });
 
-  it('keeps a multi-byte character whole across chunk boundaries', () => {
+  it('passes bytes through untouched, invalid UTF-8 included', () => {
     const s = new LineSplitter();
-    const bytes = Buffer.from('é\n');
-    expect(s.push(bytes.subarray(0, 1))).toBe('');
-    expect(s.push(bytes.subarray(1))).toBe('é\n');
+    const bytes = Buffer.from([0xff, 0xc3, 0x0a, 0x00, 0xe2, 0x82]);
+    const out = Buffer.concat([s.push(bytes.subarray(0, 1)), s.push(bytes.subarray(1)), s.flush()]);
+    expect(out.equals(bytes)).toBe(true);
   });
 
   it('sends an endless line in pieces instead of holding it', () => {
     const s = new LineSplitter();
     const out = s.push(Buffer.alloc(MAX_PARTIAL_LINE + 10, 'x'));
     expect(out.length).toBe(MAX_PARTIAL_LINE + 10);
-    expect(s.flush()).toBe('');
+    expect(s.flush().length).toBe(0);
   });
 
   it('returns the unterminated last line on flush', () => {
     const s = new LineSplitter();
     s.push(Buffer.from('tail'));
-    expect(s.flush()).toBe('tail');
+    expect(text(s.flush())).toBe('tail');
   });
 });
 
@@ -86,11 +88,25 @@ describe('batches', () => {
 describe('ResultBuilder', () => {
   it('caps what it keeps per stream and says so', () => {
     const b = new ResultBuilder('web01', 5);
-    b.append('stdout', 'abc\n');
-    b.append('stdout', 'def\n');
-    b.append('stderr', 'e\n');
+    b.append('stdout', Buffer.from('abc\n'));
+    b.append('stdout', Buffer.from('def\n'));
+    b.append('stderr', Buffer.from('e\n'));
     const r = b.build({ ok: true, exitCode: 0, signal: null, durationMs: 3, started: true, worker: 42 });
     expect(r).toMatchObject({ host: 'web01', stdout: 'abc\nd', stderr: 'e\n', truncated: true, worker: 42, ok: true });
+    expect(r.invalidUtf8).toBeUndefined();
+  });
+
+  it('keeps a character cut between chunks whole, and names the streams that were not UTF-8', () => {
+    const b = new ResultBuilder('web01', 100);
+    const e = Buffer.from('é\n');
+    expect(b.append('stdout', e.subarray(0, 1))).toBe('');
+    expect(b.append('stdout', e.subarray(1))).toBe('é\n');
+    b.append('stderr', Buffer.from([0x61, 0xff, 0x0a]));
+    b.append('stderr', Buffer.from([0xe2, 0x82])); // a character the stream never finished
+    const r = b.build({ ok: true, exitCode: 0, signal: null, durationMs: 1, started: true });
+    expect(r.stdout).toBe('é\n');
+    expect(r.stderr).toBe('a\ufffd\n\ufffd');
+    expect(r.invalidUtf8).toEqual(['stderr']);
   });
 
   it('rebuilds the error as a FleetError', () => {
