@@ -1,21 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench, BenchHost } from '../bench/hosts.js';
+import { processesMatching, until } from '../bench/remote-processes.js';
 import { closeCliBench, openCliBench, sleep, startCli, summaryOf } from './support.js';
 
-/** Remote processes still running `sleep <seconds>`, on every host. */
-async function sleepers(hosts: BenchHost[], seconds: number): Promise<string[]> {
-  const found = await Promise.all(hosts.map(async (h) => (await h.exec(`pgrep -f "^sleep ${seconds}$" || true`)).stdout.trim()));
-  return found.filter((s) => s !== '');
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(200);
-  }
-  return check();
-}
+const sleepers = (hosts: BenchHost[], seconds: number) => processesMatching(hosts, `^sleep ${seconds}$`);
 
 describe('fleet CLI: SIGINT mid-run', () => {
   let bench: Bench;
@@ -37,7 +25,7 @@ describe('fleet CLI: SIGINT mid-run', () => {
     for (const e of ends) expect(e.result?.error?.code).toBe('ABORT');
     expect(events.at(-1)).toMatchObject({ type: 'summary', summary: { ok: 0, failed: 3, unreachable: 0, hosts: 3 } });
     expect(r.stderr).toContain('fleet: interrupted');
-    expect(await until(async () => (await sleepers(bench.hosts, 41)).length === 0, 5_000)).toBe(true);
+    expect(await until(async () => (await sleepers(bench.hosts, 41)) === 0, 5_000)).toBe(true);
   });
 
   it('text: partial output, the failure list and the summary are still printed', async () => {
@@ -49,12 +37,12 @@ describe('fleet CLI: SIGINT mid-run', () => {
     expect(r.stdout.trim().split('\n').sort()).toEqual(['h01 | before', 'h02 | before', 'h03 | before']);
     expect(r.stderr).toMatch(/^h01\s+ABORT\s+cancelled/m);
     expect(summaryOf(r.stderr)).toEqual({ ok: 0, failed: 3, unreachable: 0, hosts: 3 });
-    expect(await until(async () => (await sleepers(bench.hosts, 42)).length === 0, 5_000)).toBe(true);
+    expect(await until(async () => (await sleepers(bench.hosts, 42)) === 0, 5_000)).toBe(true);
   });
 
   it('json: one document with every host, exit 130', async () => {
     const cli = startCli(['exec', 'sleep 43', '-i', inv, '-o', 'json']);
-    expect(await until(async () => (await sleepers(bench.hosts, 43)).length === 3, 10_000)).toBe(true);
+    expect(await until(async () => (await sleepers(bench.hosts, 43)) === 3, 10_000)).toBe(true);
     cli.child.kill('SIGINT');
     const r = await cli.done;
     expect(r.code).toBe(130);

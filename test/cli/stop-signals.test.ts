@@ -2,31 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bench, BenchHost } from '../bench/hosts.js';
-import { CLI, closeCliBench, openCliBench, runCli, sleep, startCli, summaryOf, tempDir } from './support.js';
+import type { Bench } from '../bench/hosts.js';
+import { containersOf, countOnHosts as countOnBench, processesMatching, until } from '../bench/remote-processes.js';
+import { CLI, closeCliBench, openCliBench, runCli, startCli, summaryOf, tempDir } from './support.js';
 
-/** One bench host per container: pgrep in a container sees all the hosts it serves. */
-function containersOf(bench: Bench): BenchHost[] {
-  const seen = new Map<string, BenchHost>();
-  for (const h of bench.hosts) if (!seen.has(h.containerId)) seen.set(h.containerId, h);
-  return [...seen.values()];
-}
-
-async function countOnHosts(bench: Bench, command: string): Promise<number> {
-  const counts = await Promise.all(containersOf(bench).map(async (h) => (await h.exec(`${command} || true`)).stdout.trim()));
-  return counts.reduce((sum, n) => sum + Number(n || 0), 0);
-}
-
-const sleepers = (bench: Bench, seconds: number) => countOnHosts(bench, `pgrep -c -f '^sleep ${seconds}$'`);
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(150);
-  }
-  return check();
-}
+const sleepers = (bench: Bench, seconds: number) => processesMatching(bench.hosts, `^sleep ${seconds}$`);
+const countOnHosts = (bench: Bench, command: string) => countOnBench(bench.hosts, command);
 
 // Hosts run inside the controller here (the default for exec under 1,024 hosts and transfers to ≤ 8 hosts),
 // where a TERM or HUP used to kill the CLI with no report and leave remote commands and temp files behind.
@@ -57,7 +38,7 @@ describe('fleet CLI: SIGTERM, SIGHUP, kill -9, deadline and timeouts on 6 hosts 
     const big = join(dir, 'big.bin');
     writeFileSync(big, Buffer.alloc(192 * 1024 * 1024, 7));
     // One host per container: each has its own /tmp.
-    const targets = containersOf(bench);
+    const targets = containersOf(bench.hosts);
     await Promise.all(targets.map((h) => h.exec('rm -rf /tmp/up && mkdir -p /tmp/up && echo old > /tmp/up/big.bin', { user: 'fleet' })));
     const cli = startCli(['put', big, '/tmp/up/', '-i', inv, '-l', targets.map((h) => h.name).join(','), '--window', '32K']);
     const temps = () => countOnHosts(bench, `ls -A /tmp/up | grep -c fleet-tmp`);

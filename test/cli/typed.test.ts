@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/index.js';
 import type { Bench, BenchHost } from '../bench/hosts.js';
+import { processesMatching, until } from '../bench/remote-processes.js';
 import { CLI, closeCliBench, cleanEnv, openCliBench, ROOT, runCli, sleep, summaryOf, tempDir } from './support.js';
 
 /** A shell pipeline with the built CLI in it, as an operator types it; the exit status of every stage. */
@@ -30,20 +31,6 @@ function pipeline(script: string): Promise<{ stdout: string; stderr: string; sta
 /** Logins sshd accepted so far on a host: a run that must not connect leaves this unchanged. */
 async function logins(h: BenchHost): Promise<number> {
   return ((await h.logs()).match(/Accepted /g) ?? []).length;
-}
-
-async function running(hosts: BenchHost[], pattern: string): Promise<number> {
-  const found = await Promise.all(hosts.map(async (h) => (await h.exec(`pgrep -f '${pattern}' || true`)).stdout.trim()));
-  return found.filter((s) => s !== '').length;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(200);
-  }
-  return check();
 }
 
 describe('fleet CLI as operators type it', () => {
@@ -228,7 +215,7 @@ describe('fleet CLI as operators type it', () => {
       expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(2);
       expect(r.stderr).toBe('');
       expect(r.status).toEqual([141, 0]);
-      expect(await until(async () => (await running(bench.hosts, '^sleep 46$')) === 0, 5_000)).toBe(true);
+      expect(await until(async () => (await processesMatching(bench.hosts, '^sleep 46$')) === 0, 5_000)).toBe(true);
     });
   });
 
@@ -259,7 +246,7 @@ describe('fleet CLI as operators type it', () => {
       const hung = bench.hosts[2]!;
       const long = runCli(['exec', 'sleep 31; echo done', '-i', inv, '-l', 'h01']);
       const cut = runCli(['exec', 'echo started; sleep 120', '-i', inv, '-l', 'h03', '-o', 'json']);
-      await until(async () => (await running([hung], '^sleep 120$')) === 1, 10_000);
+      await until(async () => (await processesMatching([hung], '^sleep 120$')) === 1, 10_000);
       await hung.pause();
       try {
         const [a, b] = await Promise.all([long, cut]);

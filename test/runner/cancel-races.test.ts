@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { Fleet } from '../../src/fleet.js';
-import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
+import { startBench, type Bench } from '../bench/hosts.js';
+import { containersOf, processesMatching } from '../bench/remote-processes.js';
 import { until, writeInventory } from './support.js';
 
-/** One bench host per container: pgrep in a container sees all the hosts it serves. */
-function containersOf(bench: Bench): BenchHost[] {
-  const seen = new Map<string, BenchHost>();
-  for (const h of bench.hosts) if (!seen.has(h.containerId)) seen.set(h.containerId, h);
-  return [...seen.values()];
-}
-
-/** Remote processes `sleep <seconds>` on every container of the bench. */
-async function sleepers(bench: Bench, seconds: number): Promise<number> {
-  const counts = await Promise.all(
-    containersOf(bench).map(async (h) => (await h.exec(`pgrep -c -f '^sleep ${seconds}$' || true`)).stdout.trim()),
-  );
-  return counts.reduce((sum, n) => sum + Number(n || 0), 0);
-}
+const sleepers = (bench: Bench, seconds: number) => processesMatching(bench.hosts, `^sleep ${seconds}$`);
 
 describe('cancel races and call validation on 12 real hosts', () => {
   let bench: Bench;
@@ -67,7 +55,7 @@ describe('cancel races and call validation on 12 real hosts', () => {
       const crashedHosts = 12 - (await sleepers(bench, 232));
       expect(crashedHosts).toBe(6);
       // The rest are still running: end them so the run finishes.
-      await Promise.all(containersOf(bench).map((h) => h.exec(`pkill -f '^sleep 232$' || true`)));
+      await Promise.all(containersOf(bench.hosts).map((h) => h.exec(`pkill -f '^sleep 232$' || true`)));
       const report = await running;
       const crashed = report.results.filter((r) => r.error?.code === 'WORKER_CRASH');
       expect(crashed).toHaveLength(6);

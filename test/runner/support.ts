@@ -1,6 +1,8 @@
 import type { Bench, BenchHost } from '../bench/hosts.js';
 import { writeBenchInventory } from '../bench/inventory.js';
 
+export { until } from '../bench/remote-processes.js';
+
 /** Writes a real fleet inventory for bench hosts (each with its own password), as an operator would. */
 export function writeInventory(bench: Bench, hosts: BenchHost[] = bench.hosts): { file: string; dir: string } {
   return writeBenchInventory(bench, { hosts });
@@ -57,16 +59,6 @@ export function maxConcurrent(events: SessionEvent[]): number {
     max = Math.max(max, live);
   }
   return max;
-}
-
-/** Polls `check` every 100 ms until it holds or `ms` pass; says which. */
-export async function until(check: () => Promise<boolean> | boolean, ms = 8_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }
 
 /** Whether a process matching `pattern` runs on the host (write it so it cannot match pgrep's own shell). */

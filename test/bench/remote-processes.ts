@@ -1,0 +1,29 @@
+import type { BenchHost } from './hosts.js';
+
+/** One host per container: a container's processes are seen from any of the hosts it serves. */
+export function containersOf(hosts: readonly BenchHost[]): BenchHost[] {
+  const seen = new Map<string, BenchHost>();
+  for (const h of hosts) if (!seen.has(h.containerId)) seen.set(h.containerId, h);
+  return [...seen.values()];
+}
+
+/** Sums a counting command (`pgrep -c …`, `… | grep -c …`) run once in every container of `hosts`. */
+export async function countOnHosts(hosts: readonly BenchHost[], command: string): Promise<number> {
+  const counts = await Promise.all(containersOf(hosts).map(async (h) => (await h.exec(`${command} || true`)).stdout.trim()));
+  return counts.reduce((sum, n) => sum + Number(n || 0), 0);
+}
+
+/** Processes on the hosts whose command line matches `pattern` (an extended regex, e.g. `^sleep 41$`). */
+export function processesMatching(hosts: readonly BenchHost[], pattern: string): Promise<number> {
+  return countOnHosts(hosts, `pgrep -c -f '${pattern}'`);
+}
+
+/** Polls `check` every 100 ms until it holds or `ms` pass; says which. */
+export async function until(check: () => Promise<boolean> | boolean, ms = 8_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
