@@ -6,6 +6,16 @@ import { defaultKnownHostsFile, hostVerifierFor } from './host-key-verifier.js';
 import type { SshHostOptions } from './options.js';
 import { lostConnectionError, translateConnectError } from './translate-error.js';
 
+declare module 'ssh2' {
+  interface ConnectConfig {
+    /**
+     * false: sign a key at once instead of first asking the server whether it would accept it (RFC 4252 §7
+     * allows both). Added by patches/ssh2+1.17.0.patch.
+     */
+    publicKeyQuery?: boolean;
+  }
+}
+
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5_000;
 export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
@@ -231,6 +241,8 @@ export async function connect(options: SshHostOptions, signal?: AbortSignal): Pr
         keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
         authHandler: plan.handler,
         hostVerifier: hostKeys.verifier,
+        // One round trip less per host: OpenSSH's ssh asks first, then signs (issue 17, bench/round-trips.ts).
+        publicKeyQuery: false,
       });
     });
   } catch (err) {
