@@ -96,7 +96,7 @@ function pump(size: number, read: Io, write: Io, o: WindowedTransferOptions): Pr
 
     if (size === 0) return resolve();
     fill();
-  });
+  }).finally(() => o.window.close());
 }
 
 /** SFTP read or write on `handle`, refused at once when the transfer is to stop. */
