@@ -10,54 +10,24 @@ import { randomBytes } from 'node:crypto';
 import { startBench, type Bench, type BenchHost } from '../test/bench/hosts.js';
 import { writeInventory } from '../test/runner/support.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from '../src/sftp/defaults.js';
-import { measure, median, type Sample } from './measure.js';
+import { compare as compareRuns, table, type Contender, type Row } from './compare.js';
+import { rttRows } from './rtt.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MAX_HOSTS = Number(process.env.BENCH_MAX_HOSTS ?? 1000);
-const CLI = 'dist/cli/fleet.cjs';
+/** BENCH_ONLY=rtt: only the network-shaped rows (one host; BENCH_RTT=0,20,80, BENCH_RTT_ROWS=exec,put,get). */
+const ONLY = process.env.BENCH_ONLY;
+const RTTS = (process.env.BENCH_RTT ?? '0,20,80').split(',').map(Number);
+const RTT_ROWS = process.env.BENCH_RTT_ROWS ? new Set(process.env.BENCH_RTT_ROWS.split(',')) : undefined;
+const RTT_MIB = Number(process.env.BENCH_RTT_MIB ?? 100);
+/** BENCH_CLI: another build of fleet (e.g. a copy of dist from before a change) for before/after runs. */
+const CLI = process.env.BENCH_CLI ?? 'dist/cli/fleet.cjs';
 const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
-
-interface Contender {
-  name: string;
-  cmd: string;
-  args: string[];
-}
-
-interface Row {
-  scenario: string;
-  target?: string;
-  medians: Record<string, number>;
-  peakRssMb: Record<string, number>;
-  ratio?: number;
-  versus?: string;
-}
 
 function hostsFile(bench: Bench, hosts: BenchHost[]): string {
   const file = join(dir, `hosts-${hosts.length}.json`);
   writeFileSync(file, JSON.stringify({ key: bench.keys.ed25519.path, hosts: hosts.map(({ address, port, user }) => ({ address, port, user })) }));
   return file;
-}
-
-/** Alternates the contenders run by run, so drift on the machine hits all of them alike. */
-async function compare(scenario: string, contenders: Contender[], base: string, target?: string): Promise<Row> {
-  const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
-  for (let run = 0; run <= RUNS; run++) {
-    for (const c of contenders) {
-      const s = await measure(c.cmd, c.args);
-      if (run > 0) samples.get(c.name)!.push(s); // run 0 is the warm-up
-    }
-  }
-  const row: Row = { scenario, medians: {}, peakRssMb: {}, ...(target ? { target } : {}) };
-  for (const [name, list] of samples) {
-    row.medians[name] = Math.round(median(list.map((s) => s.ms)));
-    row.peakRssMb[name] = Math.max(...list.map((s) => s.peakRssMb));
-  }
-  if (row.medians.fleet !== undefined && row.medians[base] !== undefined) {
-    row.ratio = Math.round((row.medians.fleet / row.medians[base]!) * 100) / 100;
-    row.versus = base;
-  }
-  console.log(JSON.stringify(row));
-  return row;
 }
 
 function fleetExec(inventory: string, command: string): Contender {
@@ -96,7 +66,30 @@ function peers(bench: Bench, hosts: BenchHost[], command: string): Contender[] {
   return out;
 }
 
+function compare(scenario: string, contenders: Contender[], base: string, target?: string): Promise<Row> {
+  const hosts = Number(/(\d+) hosts?/.exec(scenario)?.[1] ?? 1);
+  return compareRuns(RUNS, scenario, hosts, contenders, base, target);
+}
+
+async function rttOnly(): Promise<Row[]> {
+  const solo = await startBench(1);
+  try {
+    return await rttRows(solo, { runs: RUNS, rtts: RTTS, mib: RTT_MIB, dir, ...(RTT_ROWS ? { only: RTT_ROWS } : {}) });
+  } finally {
+    await solo.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  const rows = ONLY === 'rtt' ? await rttOnly() : await everything();
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const out = ONLY === 'rtt' ? 'bench/results-rtt.json' : 'bench/results.json';
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, rows }, null, 2)}\n`);
+  console.log(`\n${machine}; median of ${RUNS} runs after a warm-up, ms\n`);
+  console.log(table(rows));
+}
+
+async function everything(): Promise<Row[]> {
   const started = Date.now();
   console.error(`bench: starting ${MAX_HOSTS} hosts (16 per container)…`);
   const big = await startBench(MAX_HOSTS, { hostsPerContainer: 16, startConcurrency: 4 });
@@ -166,23 +159,11 @@ async function main(): Promise<void> {
         ),
       );
     }
+    rows.push(...(await rttRows(solo, { runs: RUNS, rtts: RTTS, mib: RTT_MIB, dir, ...(RTT_ROWS ? { only: RTT_ROWS } : {}) })));
   } finally {
     await Promise.all([big.stop(), solo.stop()]);
   }
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  writeFileSync('bench/results.json', `${JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, rows }, null, 2)}\n`);
-  console.log(`\n${machine}; median of ${RUNS} runs after a warm-up, ms\n`);
-  console.log('| scenario | floor | fleet | ratio | target | others (same run) | fleet peak RSS |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const peerCols = Object.entries(r.medians)
-      .filter(([k]) => !['floor', 'fleet'].includes(k))
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-    console.log(
-      `| ${r.scenario} | ${r.medians.floor ?? ''} | ${r.medians.fleet} | ${r.ratio ?? ''}× ${r.versus ?? ''} | ${r.target ?? ''} | ${peerCols} | ${r.peakRssMb.fleet} MB |`,
-    );
-  }
+  return rows;
 }
 
 await main();

@@ -86,7 +86,7 @@ export interface ExecCallOptions extends CallOptions {
   cwd?: string;
 }
 
-/** `window`: SFTP bytes in flight per file, default 512 KiB; raise it for hosts far away (see TransferOptions). */
+/** `window`: SFTP bytes in flight per file, fixed; by default it adapts, 512 KiB up to 4 MiB (see TransferOptions). */
 export interface PutCallOptions extends CallOptions {
   recursive?: boolean;
   mode?: number;

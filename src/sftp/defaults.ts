@@ -4,11 +4,18 @@
  * 512 KiB in flight per file: 4 requests of 128 KiB (ssh2 splits them further for servers that take less).
  * ssh2's own default, like OpenSSH sftp's, is 64 × 32 KiB = 2 MiB. With that much queued, OpenSSH's sshd spent
  * most of its CPU in page faults, memset and memmove (perf, 10 MiB to 50 hosts): total machine CPU 10.0 s
- * against 4.4 s with 512 KiB, and a single host on loopback took 364 ms against 250 ms. The cost: on a
- * long link one file moves at most 512 KiB per round trip (~50 MiB/s at 10 ms, ~10 MiB/s at 50 ms).
+ * against 4.4 s with 512 KiB, and a single host on loopback took 364 ms against 250 ms. This is where each
+ * file starts; on a long link, where 512 KiB per round trip is slow, the window grows (window.ts).
  */
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_CHUNK_SIZE = 131_072;
+
+/**
+ * Where the adaptive window (window.ts) stops growing. The SSH channel under SFTP has its own window (2 MiB
+ * from both OpenSSH's sshd and ssh2), which bounds one channel to about that per round trip anyway; the SFTP
+ * window has to exceed it so that the channel, not the request queue, runs dry last.
+ */
+export const MAX_ADAPTIVE_WINDOW = 4 * 1024 * 1024;
 
 /**
  * Files in flight at once per call. Small files are latency-bound (open, write, setstat, rename, close are

@@ -1,11 +1,11 @@
 import { chmod, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fastGet } from './fast-transfer.js';
 import type { FileTransferContext } from './file-context.js';
 import { tempNameFor } from './temp-name.js';
 import type { PlannedFile } from './tree.js';
 import { abortError, attempt, type ErrorContext } from './translate-error.js';
 import type { TransferredFile } from './types.js';
+import { windowedGet } from './windowed-transfer.js';
 
 /**
  * One remote file to one local path, atomic locally the same way put is on the host: a fresh 0600 temporary
@@ -27,8 +27,9 @@ export async function downloadFile(ctx: DownloadContext, file: PlannedFile): Pro
   });
   const cancelled = () => abortError(host, `download of ${remotePath}`, signal.reason, ctx.atomic);
   if (signal.aborted) throw cancelled();
+  const window = ctx.window();
   const fast = {
-    concurrency: ctx.concurrency,
+    window,
     chunkSize: ctx.chunkSize,
     signal,
     onStep: (bytesDone: number, bytesTotal: number) => ctx.progress(local, bytesDone, bytesTotal),
@@ -41,19 +42,19 @@ export async function downloadFile(ctx: DownloadContext, file: PlannedFile): Pro
 
   if (!ctx.atomic) {
     try {
-      await attempt(at('download'), () => fastGet(sftp, remotePath, local, fast));
+      await attempt(at('download'), () => windowedGet(sftp, remotePath, local, entry.size, fast));
       await attempt(at('set the mode and time of'), () => finish(local));
     } catch (err) {
       throw signal.aborted ? cancelled() : err;
     }
     ctx.progress(local, entry.size, entry.size);
-    return done;
+    return { ...done, window: window.reached };
   }
 
   const temp = path.join(path.dirname(local), tempNameFor(path.basename(local)));
   await attempt(at('create a temporary file for', local), () => writeFile(temp, '', { flag: 'wx', mode: 0o600 }));
   try {
-    await attempt(at('download'), () => fastGet(sftp, remotePath, temp, fast));
+    await attempt(at('download'), () => windowedGet(sftp, remotePath, temp, entry.size, fast));
     await attempt(at('set the mode and time of', temp), () => finish(temp));
     if (signal.aborted) throw cancelled();
     await attempt(at('rename into place'), () => rename(temp, local));
@@ -62,5 +63,5 @@ export async function downloadFile(ctx: DownloadContext, file: PlannedFile): Pro
     throw signal.aborted ? cancelled() : err;
   }
   ctx.progress(local, entry.size, entry.size);
-  return done;
+  return { ...done, window: window.reached };
 }

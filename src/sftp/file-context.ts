@@ -1,6 +1,7 @@
 import type { SFTPWrapper } from 'ssh2';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults.js';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, MAX_ADAPTIVE_WINDOW } from './defaults.js';
 import type { TransferOptions } from './types.js';
+import { adaptiveWindow, fixedWindow, type TransferWindow } from './window.js';
 
 /** What moving one file needs, in either direction: built once per put/get call from its options. */
 export interface FileTransferContext {
@@ -8,16 +9,24 @@ export interface FileTransferContext {
   host: string;
   signal: AbortSignal;
   atomic: boolean;
-  concurrency: number;
   chunkSize: number;
+  /** A fresh window for each file. */
+  window(): TransferWindow;
   progress(path: string, bytesDone: number, bytesTotal: number): void;
 }
 
-/** Explicit chunkSize/concurrency win; else the window is cut into default-sized chunks. */
-function windowOf(options: TransferOptions): { chunkSize: number; concurrency: number } {
+/**
+ * An explicit window (or chunkSize × concurrency) is kept as it is; else each file starts at the default
+ * window and adapts (window.ts).
+ */
+function windowOf(options: TransferOptions): Pick<FileTransferContext, 'chunkSize' | 'window'> {
   const chunkSize = options.chunkSize ?? Math.min(DEFAULT_CHUNK_SIZE, options.window ?? DEFAULT_CHUNK_SIZE);
-  const concurrency = options.concurrency ?? (options.window === undefined ? DEFAULT_CONCURRENCY : Math.max(1, Math.ceil(options.window / chunkSize)));
-  return { chunkSize, concurrency };
+  const start = chunkSize * DEFAULT_CONCURRENCY;
+  if (options.window === undefined && options.concurrency === undefined) {
+    return { chunkSize, window: () => adaptiveWindow(start, Math.max(start, MAX_ADAPTIVE_WINDOW)) };
+  }
+  const bytes = options.window ?? chunkSize * (options.concurrency ?? DEFAULT_CONCURRENCY);
+  return { chunkSize, window: () => fixedWindow(Math.max(chunkSize, bytes)) };
 }
 
 export function fileTransferContext(

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { FileEntryWithStats, InputAttributes, SFTPWrapper, Stats } from 'ssh2';
+import type { FileEntryWithStats, InputAttributes, OpenMode, SFTPWrapper, Stats } from 'ssh2';
 import { CHANNEL_CLOSED, atPath } from './translate-error.js';
 import { SftpStatus } from './status.js';
 
@@ -69,6 +69,14 @@ export function setstat(sftp: SFTPWrapper, path: string, attrs: InputAttributes)
 
 export function unlink(sftp: SFTPWrapper, path: string): Promise<void> {
   return call<void>(sftp, (cb) => sftp.unlink(path, cb));
+}
+
+export function open(sftp: SFTPWrapper, path: string, flags: OpenMode): Promise<Buffer> {
+  return call<Buffer>(sftp, (cb) => sftp.open(path, flags, cb));
+}
+
+export function close(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
+  return call<void>(sftp, (cb) => sftp.close(handle, cb));
 }
 
 /** Creates an empty file that must not exist yet (O_EXCL), with the given attributes, and closes it. */

@@ -29,11 +29,12 @@ export interface TransferOptions {
   signal?: AbortSignal;
   onProgress?: (progress: TransferProgress) => void;
   /**
-   * Bytes of reads/writes in flight per file. Default 512 KiB; raise it for long links, where one file moves
-   * at most this much per round trip (2 MiB is OpenSSH sftp's own). Sets chunkSize and concurrency.
+   * Bytes of reads/writes in flight per file, fixed. Without it (and without `concurrency`) each file starts
+   * at 512 KiB and the window doubles while that raises the rate, up to 4 MiB: it stays small next to the
+   * host and grows on long links, where one file moves at most a window per round trip.
    */
   window?: number;
-  /** Read/write requests in flight per file on the parallel fast path (ssh2 fastPut/fastGet). Default 4. */
+  /** Read/write requests in flight per file, fixed (window = chunkSize × concurrency). */
   concurrency?: number;
   /** Bytes per read/write request. Default 131072 (ssh2 splits them for servers that take less). */
   chunkSize?: number;
@@ -66,6 +67,8 @@ export interface TransferredFile {
   bytes: number;
   /** True when skipUnchanged found the target already equal and nothing was sent. */
   skipped: boolean;
+  /** The most bytes this file had in flight (the adaptive window's peak); absent when nothing was sent. */
+  window?: number;
 }
 
 export interface TransferResult {

@@ -1,5 +1,4 @@
 import { posix } from 'node:path';
-import { fastPut } from './fast-transfer.js';
 import type { FileTransferContext } from './file-context.js';
 import * as remote from './remote.js';
 import { fromRemote } from './sides.js';
@@ -8,6 +7,7 @@ import type { PlannedFile } from './tree.js';
 import { abortError, attempt, type ErrorContext } from './translate-error.js';
 import type { TransferredFile } from './types.js';
 import { isUnchanged } from './unchanged.js';
+import { windowedPut } from './windowed-transfer.js';
 
 /**
  * One local file to one remote path. Atomic (the default): the data goes to a fresh temporary file beside
@@ -57,8 +57,9 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
   }
 
   const attrs = { mode, atime: entry.atime, mtime: entry.mtime };
+  const window = ctx.window();
   const fast = {
-    concurrency: ctx.concurrency,
+    window,
     chunkSize: ctx.chunkSize,
     signal,
     onStep: (bytesDone: number, bytesTotal: number) => ctx.progress(target, bytesDone, bytesTotal),
@@ -66,20 +67,20 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
 
   if (!ctx.atomic) {
     try {
-      await attempt(at('upload to'), () => fastPut(sftp, local, target, fast));
+      await attempt(at('upload to'), () => windowedPut(sftp, local, target, fast));
       await attempt(at('set the mode and time of'), () => remote.setstat(sftp, target, attrs));
     } catch (err) {
       throw signal.aborted ? cancelled() : err;
     }
     ctx.progress(target, entry.size, entry.size);
-    return done;
+    return { ...done, window: window.reached };
   }
 
   const temp = posix.join(posix.dirname(target), tempNameFor(posix.basename(target)));
   const lostNote = `the temporary file ${temp} may remain`;
   await attempt(at('create a temporary file for', target), () => remote.createExclusive(sftp, temp, { mode: 0o600 }));
   try {
-    await attempt(at('upload to', target, lostNote), () => fastPut(sftp, local, temp, fast));
+    await attempt(at('upload to', target, lostNote), () => windowedPut(sftp, local, temp, fast));
     await attempt(at('set the mode and time of', temp, lostNote), () => remote.setstat(sftp, temp, attrs));
     if (signal.aborted) throw cancelled();
     await attempt(at('rename into place', target, lostNote), () => remote.renameOver(sftp, temp, target));
@@ -89,5 +90,5 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
     throw signal.aborted ? cancelled() : err;
   }
   ctx.progress(target, entry.size, entry.size);
-  return done;
+  return { ...done, window: window.reached };
 }

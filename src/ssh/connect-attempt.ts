@@ -8,6 +8,16 @@ import { DEFAULT_LOCK_TIMEOUT_MS } from './known-hosts-lock.js';
 import type { SshHostOptions } from './options.js';
 import { translateConnectError } from './translate-error.js';
 
+declare module 'ssh2' {
+  interface ConnectConfig {
+    /**
+     * false: sign a key at once instead of first asking the server whether it would accept it (RFC 4252 §7
+     * allows both). Added by patches/ssh2+1.17.0.patch.
+     */
+    publicKeyQuery?: boolean;
+  }
+}
+
 export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5_000;
 export const DEFAULT_KEEPALIVE_COUNT_MAX = 3;
 /** Time for authentication after the handshake: several PAM failure delays (~2-3 s each) must fit. */
@@ -117,6 +127,8 @@ export function connectOnce({ options, plan, hostKeys, ctx, clock, sock, signal 
       keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
       ...forwarding(options),
+      // One round trip less per host: OpenSSH's ssh asks first, then signs (issue 17, bench/round-trips.ts).
+      publicKeyQuery: false,
       authHandler: plan.handler,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         keyExchangeBegan = true;

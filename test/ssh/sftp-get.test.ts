@@ -36,7 +36,7 @@ describe('sftp get on a real OpenSSH host', () => {
     console.log(`get 50 MiB over loopback: ${result.durationMs.toFixed(0)} ms`);
 
     const local = path.join(dir, 'down', host.name, 'big.bin');
-    expect(result.files).toEqual([{ local, remote: `${HOME}/data/big.bin`, bytes: 50 * MiB, skipped: false }]);
+    expect(result.files).toEqual([{ local, remote: `${HOME}/data/big.bin`, bytes: 50 * MiB, skipped: false, window: expect.any(Number) }]);
     expect(await sha256File(local)).toBe(await sha256File(path.join(dir, 'up', 'big.bin')));
     expect((await readdir(path.dirname(local))).filter((n) => n.includes('fleet-tmp'))).toEqual([]);
   });

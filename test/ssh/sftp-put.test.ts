@@ -37,7 +37,7 @@ describe('sftp put on a real OpenSSH host', () => {
 
     expect(await remoteSha256(host, `${HOME}/big.bin`)).toBe(await sha256File(local));
     expect(result).toMatchObject({ host: host.name, bytes: 50 * MiB });
-    expect(result.files).toEqual([{ local, remote: `${HOME}/big.bin`, bytes: 50 * MiB, skipped: false }]);
+    expect(result.files).toEqual([{ local, remote: `${HOME}/big.bin`, bytes: 50 * MiB, skipped: false, window: expect.any(Number) }]);
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.at(-1)).toMatchObject({ path: `${HOME}/big.bin`, bytesDone: 50 * MiB, bytesTotal: 50 * MiB });
     expect(seen.every((p, i) => i === 0 || p.totalBytesDone >= seen[i - 1]!.totalBytesDone)).toBe(true);
