@@ -108,7 +108,7 @@ export function byteSize(value: string): number {
 
 /** --window for put and get: how much of each file may be on the wire at once. */
 export function windowOption(): Option {
-  return new Option('--window <size>', 'SFTP data in flight per file (default 512K); raise it, e.g. 4M, for hosts far away')
+  return new Option('--window <size>', 'SFTP data in flight per file, fixed (default: start at 512K, grow to 4M while a long link rewards it)')
     .argParser(byteSize)
     .helpGroup('Transfer:');
 }
