@@ -35,7 +35,7 @@ export class OutDir {
   }
 
   onEvent(event: RunEvent): Promise<void> | undefined {
-    if (event.type === 'summary') return undefined;
+    if (event.type === 'summary' || event.type === 'progress') return undefined;
     const files = this.filesOf(event.host);
     if (event.type === 'output') {
       const pending = files.pending[event.stream];

@@ -6,15 +6,17 @@ const TICK_MS = 200;
 
 /**
  * Keeps the progress line's counts (done/total, failed, unreachable, elapsed; bytes and rate for put/get)
- * from the run's events and redraws it. Bytes count as a host's transfer ends: workers report a transfer's
- * size in its result, not while it runs. Does nothing when the terminal shows no progress line (not a TTY, --no-progress).
+ * from the run's events and redraws it. Bytes move as workers report them (a few times a second per host)
+ * and are settled by each host's result. Does nothing when the terminal shows no progress line (not a TTY,
+ * --no-progress).
  */
 export class ProgressMeter {
   private done = 0;
   private failed = 0;
   private unreachable = 0;
-  /** put/get only: what the hosts that ended moved. */
+  /** put/get only: what the hosts that ended moved, and what the running ones have moved so far. */
   private bytes: number | undefined;
+  private readonly moving = new Map<string, number>();
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
 
@@ -31,8 +33,13 @@ export class ProgressMeter {
   }
 
   onEvent(event: RunEvent): void {
+    if (event.type === 'progress') {
+      this.moving.set(event.host, event.bytes);
+      return;
+    }
     if (event.type !== 'end') return;
     this.done++;
+    this.moving.delete(event.host);
     if (this.bytes !== undefined) this.bytes += event.result.transfer?.bytes ?? 0;
     const outcome = outcomeOf(event.result);
     if (outcome === 'failed') this.failed++;
@@ -54,7 +61,7 @@ export class ProgressMeter {
         failed: this.failed,
         unreachable: this.unreachable,
         elapsedMs: performance.now() - this.started,
-        ...(this.bytes !== undefined ? { bytes: this.bytes } : {}),
+        ...(this.bytes !== undefined ? { bytes: this.bytes + [...this.moving.values()].reduce((a, b) => a + b, 0) } : {}),
         width: this.terminal.columns,
       }),
     );

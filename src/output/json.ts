@@ -47,6 +47,7 @@ export interface JsonReport {
 export type NdjsonEvent =
   | { type: 'start'; host: string; at: number }
   | { type: 'output'; host: string; stream: StreamName; line: string; at: number }
+  | { type: 'progress'; host: string; bytes: number; at: number }
   | { type: 'end'; host: string; result: JsonHost; at: number }
   | { type: 'summary'; summary: JsonSummary; at: number };
 
@@ -95,6 +96,8 @@ export function toNdjsonObject(event: RunEvent): NdjsonEvent {
       return { type: 'start', host: event.host, at: event.at };
     case 'output':
       return { type: 'output', host: event.host, stream: event.stream, line: event.line, at: event.at };
+    case 'progress':
+      return { type: 'progress', host: event.host, bytes: event.bytes, at: event.at };
     case 'end':
       return { type: 'end', host: event.host, result: toJsonHost(event.result), at: event.at };
     case 'summary':

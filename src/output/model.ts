@@ -88,5 +88,7 @@ export function summarize(results: readonly HostResult[], durationMs: number): R
 export type RunEvent =
   | { type: 'start'; host: string; at: number }
   | { type: 'output'; host: string; stream: StreamName; line: string; bytes: Buffer; at: number }
+  /** put/get: what this host's transfers have moved so far (a few times a second); `end` has the total. */
+  | { type: 'progress'; host: string; bytes: number; at: number }
   | { type: 'end'; host: string; result: HostResult; at: number }
   | { type: 'summary'; summary: RunSummary; at: number };

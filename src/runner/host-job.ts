@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AbortError, CommandError, FleetError, TimeoutError, TransferError, toPlainError } from '../errors.js';
 import { fileNameOf } from '../output/host-file-name.js';
 import type { StreamName, TransferSummary } from '../output/model.js';
-import { getPath, putPath, type TransferResult } from '../sftp/index.js';
+import { getPath, putPath, type TransferProgress, type TransferResult } from '../sftp/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../ssh/connect.js';
 import { execCommand } from '../ssh/exec.js';
 import type { SshHostOptions } from '../ssh/options.js';
@@ -16,6 +16,8 @@ export interface JobIo {
   /** Sends whole lines of output, as raw bytes; a returned promise means "wait: the controller is behind". */
   output(stream: StreamName, data: Buffer): Promise<void> | undefined;
   warning(message: string): void;
+  /** Bytes this host's transfers have moved so far (all its put/get steps together); callers throttle. */
+  progress?(bytes: number): void;
 }
 
 function asFleetError(err: unknown, host: string): FleetError {
@@ -69,14 +71,21 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
   return result;
 }
 
-async function runTransfer(conn: SshConnection, step: PutStep | GetStep, cancel: AbortSignal): Promise<TransferResult> {
+async function runTransfer(
+  conn: SshConnection,
+  step: PutStep | GetStep,
+  cancel: AbortSignal,
+  onBytes: (bytesDone: number) => void,
+): Promise<TransferResult> {
   const host = conn.host;
   const timing = stepSignal(cancel, step.timeoutMs);
+  const onProgress = (p: TransferProgress) => onBytes(p.totalBytesDone);
   try {
     const sftp = await conn.sftp();
     if (step.kind === 'put') {
       return await putPath(sftp, host, step.local, step.remote, {
         signal: timing.signal,
+        onProgress,
         ...(step.recursive !== undefined ? { recursive: step.recursive } : {}),
         ...(step.mode !== undefined ? { mode: step.mode } : {}),
         ...(step.atomic !== undefined ? { atomic: step.atomic } : {}),
@@ -90,6 +99,7 @@ async function runTransfer(conn: SshConnection, step: PutStep | GetStep, cancel:
     }
     return await getPath(sftp, host, step.remote, join(step.localDir, fileNameOf(host)) + '/', {
       signal: timing.signal,
+      onProgress,
       ...(step.recursive !== undefined ? { recursive: step.recursive } : {}),
       ...(step.window !== undefined ? { window: step.window } : {}),
     });
@@ -157,7 +167,8 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
         continue;
       }
       try {
-        const r = await runTransfer(conn, step, cancel);
+        const before = transfer.bytes;
+        const r = await runTransfer(conn, step, cancel, (done) => io.progress?.(before + done));
         for (const f of r.files) {
           transfer.files++;
           if (f.skipped) transfer.skipped++;

@@ -41,6 +41,8 @@ export type FromWorker =
    * partial-line cap. Over fork IPC they travel in a lossless wire form (wire.ts).
    */
   | { type: 'output'; id: number; stream: StreamName; data: Buffer }
+  /** put/get: bytes this task's transfers have moved so far, at most every PROGRESS_MS (the end says the total). */
+  | { type: 'progress'; id: number; bytes: number }
   | { type: 'end'; id: number; end: TaskEnd }
   | { type: 'warning'; message: string };
 

@@ -115,6 +115,9 @@ export class Run {
         return;
       case 'output':
         return this.onOutput(worker, entry, message.stream, message.data);
+      case 'progress':
+        if (entry && !entry.result) void this.emit({ type: 'progress', host: entry.builder.host, bytes: message.bytes, at: Date.now() });
+        return;
       case 'end':
         worker.inflight.delete(message.id);
         this.byId.delete(message.id);

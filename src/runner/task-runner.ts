@@ -8,6 +8,9 @@ import type { FromWorker, ToWorker } from './protocol.js';
  * inline in the controller for runs too small to be worth a fork (messages by function call). Runs at most
  * `slots` host tasks at once and streams every event to `send`.
  */
+/** How often a task reports transfer progress: enough for a progress line, far below the data rate. */
+const PROGRESS_MS = 250;
+
 export class TaskRunner {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly credit: Credit;
@@ -48,6 +51,7 @@ export class TaskRunner {
     this.cancels.set(id, controller);
     void this.limit(async () => {
       this.send({ type: 'start', id });
+      let lastProgress = 0;
       const end = await runHostJob(
         message.task,
         {
@@ -56,6 +60,12 @@ export class TaskRunner {
             return this.credit.take(data.length);
           },
           warning: (text) => this.send({ type: 'warning', message: text }),
+          progress: (bytes) => {
+            const now = performance.now();
+            if (now - lastProgress < PROGRESS_MS) return;
+            lastProgress = now;
+            this.send({ type: 'progress', id, bytes });
+          },
         },
         controller.signal,
         () => this.send({ type: 'step', id }),

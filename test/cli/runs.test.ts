@@ -94,6 +94,35 @@ describe('fleet CLI: batches, transfers, packaging', () => {
     });
   });
 
+  describe('9. transfer progress while it runs', () => {
+    it('ndjson: progress events with growing bytes come before the host ends, and the end has the total', async () => {
+      const file = join(tempDir(), 'live.bin');
+      writeFileSync(file, Buffer.alloc(32 * 1024 * 1024, 5));
+      const r = await runCli(['put', file, '/tmp/', '-i', inv, '-l', 'h01', '-o', 'ndjson']);
+      expect(r.code).toBe(0);
+      const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; bytes?: number; result?: { transfer?: { bytes: number } } });
+      const progress = events.filter((e) => e.type === 'progress').map((e) => e.bytes!);
+      // The first report goes out with the first chunk, the next ones at most every 250 ms.
+      expect(progress.length).toBeGreaterThanOrEqual(1);
+      expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+      expect(progress[0]).toBeGreaterThan(0);
+      expect(progress.at(-1)).toBeLessThanOrEqual(32 * 1024 * 1024);
+      const end = events.findIndex((e) => e.type === 'end');
+      expect(events.findIndex((e) => e.type === 'progress')).toBeLessThan(end);
+      expect(events[end]!.result?.transfer?.bytes).toBe(32 * 1024 * 1024);
+    });
+
+    it('on a terminal the bytes move before any host has ended', async () => {
+      const file = join(tempDir(), 'live-tty.bin');
+      writeFileSync(file, Buffer.alloc(64 * 1024 * 1024, 6));
+      // 32 KiB in flight makes the upload take seconds; once the line shows bytes with no host done, the
+      // point is made and afterEach ends the session.
+      session = new TmuxSession(`node ${sh(CLI)} put ${sh(file)} /tmp/ -i ${sh(inv)} -l h01 --window 32K`);
+      const screen = await session.waitForScreen(/0\/1 · 0 failed · 0 unreachable · \d+\.\d s · [1-9][\d.]* (KiB|MiB) · [\d.]+ [KMG]?i?B\/s/);
+      expect(screen).not.toMatch(/h01 \| 1 sent/);
+    });
+  });
+
   describe('10. packaging', () => {
     const program = `
       const { Fleet } = require('fleet-ssh');
