@@ -7,7 +7,7 @@
 //   dist/cli/fleet.cjs       the `fleet` bin: loader for fleet-app.cjs
 //   dist/cli/fleet-app.cjs   src/cli/main.ts and everything under it
 //   dist/cli/worker.cjs      what the CLI forks: loader for worker-app.cjs
-//   dist/cli/worker-app.cjs  src/runner/worker-main.ts
+//   dist/cli/worker-app.cjs  src/runner/worker/main.ts
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
@@ -27,8 +27,13 @@ const bundles = {
   'fleet.cjs': 'src/cli/boot/fleet.ts',
   'fleet-app.cjs': 'src/cli/main.ts',
   'worker.cjs': 'src/cli/boot/worker.ts',
-  'worker-app.cjs': 'src/runner/worker-main.ts',
+  'worker-app.cjs': 'src/runner/worker/main.ts',
 };
 // A cache compiled from an older bundle is dead weight; the loader writes fresh ones on first use.
 rmSync('dist/cli/.v8-cache', { recursive: true, force: true });
-for (const [out, entry] of Object.entries(bundles)) await build({ ...common, entryPoints: [entry], outfile: `dist/cli/${out}` });
+// The CLI bundle forks the worker's loader beside it; the transport is told its name here, where it is made.
+const defines = { 'fleet-app.cjs': { __FLEET_WORKER_BUNDLE__: JSON.stringify('./worker.cjs') } };
+for (const [out, entry] of Object.entries(bundles)) {
+  const define = { ...common.define, ...(defines[out] ?? {}) };
+  await build({ ...common, define, entryPoints: [entry], outfile: `dist/cli/${out}` });
+}

@@ -1,6 +1,6 @@
 // The public surface of fleet-ssh: deploy scripts import from here only.
-export { Fleet, type FleetOptions, type CallOptions, type ExecCallOptions, type PutCallOptions, type GetCallOptions } from './fleet.js';
-export { RunReport } from './output/report.js';
-export type { HostResult, HostOutcome, RunEvent, RunSummary, StreamName, TransferSummary } from './output/model.js';
-export * from './errors.js';
-export type { HostInfo, PerHost } from './per-host.js';
+export { Fleet, type FleetOptions, type CallOptions, type ExecCallOptions, type PutCallOptions, type GetCallOptions } from './fleet/fleet.js';
+export { RunReport } from './core/report.js';
+export type { HostResult, HostOutcome, RunEvent, RunSummary, StreamName, TransferSummary } from './core/result.js';
+export * from './core/errors.js';
+export type { HostInfo, PerHost } from './fleet/per-host.js';

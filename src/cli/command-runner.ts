@@ -1,6 +1,6 @@
-import type { CallOptions, Fleet } from '../fleet.js';
-import type { ExitCode } from '../output/index.js';
-import type { RunReport } from '../output/report.js';
+import type { CallOptions, Fleet } from '../fleet/fleet.js';
+import type { ExitCode } from './render/index.js';
+import type { RunReport } from '../core/report.js';
 import { openFleet } from './open-fleet.js';
 import { checkIdentityFiles } from './preflight.js';
 import type { CommonOptions } from './options.js';

@@ -1,4 +1,4 @@
-import { EXIT } from '../output/index.js';
+import { EXIT } from './render/index.js';
 
 /** A mistake on the command line that commander cannot see (mixing options, a missing argument): exit 2. */
 export class UsageError extends Error {

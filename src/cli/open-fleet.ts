@@ -1,4 +1,4 @@
-import { Fleet, type FleetOptions } from '../fleet.js';
+import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { askPass } from './ask-pass.js';
 import type { OutputOptions, RunOptions, TargetOptions } from './options.js';
 

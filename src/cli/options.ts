@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { tryParseDuration } from '../inventory/index.js';
+import { tryParseDuration } from '../core/duration.js';
 
 /**
  * Every option that more than one command takes (DESIGN.md §4), defined once: flags, help text, parsing

@@ -2,8 +2,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { fileNameOf } from '../output/host-file-name.js';
-import type { RunEvent, StreamName } from '../output/index.js';
+import { fileNameOf } from '../core/host-file-name.js';
+import type { RunEvent, StreamName } from '../core/result.js';
 import { writeOrWait } from './drain.js';
 
 interface Files {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { FleetError } from '../errors.js';
-import { EXIT } from '../output/index.js';
+import { FleetError } from '../core/errors.js';
+import { EXIT } from './render/index.js';
 import { execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
 import { hostsCommand } from './commands/hosts.js';

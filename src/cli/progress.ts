@@ -1,4 +1,5 @@
-import { outcomeOf, renderProgress, type RunEvent } from '../output/index.js';
+import { renderProgress } from './render/index.js';
+import { outcomeOf, type RunEvent } from '../core/result.js';
 import type { Terminal } from './terminal.js';
 
 /** How often the elapsed time on the progress line moves when no host ends. */

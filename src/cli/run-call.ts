@@ -1,7 +1,8 @@
-import type { CallOptions, Fleet } from '../fleet.js';
-import { EXIT, exitCodeFor, type ExitCode, type RunEvent } from '../output/index.js';
-import type { RunReport } from '../output/report.js';
-import { DEFAULT_FORKS } from '../runner/pool.js';
+import type { CallOptions, Fleet } from '../fleet/fleet.js';
+import { EXIT, exitCodeFor, type ExitCode } from './render/index.js';
+import { type RunEvent } from '../core/result.js';
+import type { RunReport } from '../core/report.js';
+import { DEFAULT_FORKS } from '../fleet/fleet.js';
 import { UsageError } from './errors.js';
 import type { CommonOptions } from './options.js';
 import { OutDir } from './out-dir.js';

@@ -1,4 +1,4 @@
-import { ProgressLine } from '../output/index.js';
+import { ProgressLine } from './render/index.js';
 import { writeOrWait } from './drain.js';
 
 /**

@@ -1,8 +1,8 @@
 import { isIPv6 } from 'node:net';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { builtinDefaults, type BaseSettings, type DefaultsOptions } from './defaults.js';
 import { splitOutsideBrackets } from './pattern.js';
-import { expandHostRange } from './ranges.js';
+import { expandHostRange } from '../core/host-ranges.js';
 import type { HostConfig, HostSources, Inventory } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js';
-import { MAX_RANGE_HOSTS } from './ranges.js';
+import { ConfigError } from '../core/errors.js';
+import { MAX_RANGE_HOSTS } from '../core/host-ranges.js';
 
 /**
  * Ansible's own host range syntax, which differs from fleet's: `web[01:50]`, `db-[a:f]`, `web[0:10:2]`

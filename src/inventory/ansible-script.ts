@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Document, LineCounter, Scalar } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { ANSIBLE_VARS, readAnsibleValue, readAnsibleVariable } from './ansible.js';
 import type { PathContext } from './fleet-format.js';
 import { checkName, expandAt } from './names.js';

@@ -2,8 +2,8 @@
 export type { HostConfig, HostKeyPolicy, HostSources, Inventory, InventoryGroup, Secret, SourcedField, SourcePosition, ValueSource } from './types.js';
 export { loadInventory, parseIniInventory, parseInventory, type LoadOptions } from './load.js';
 export { builtinDefaults, type BaseSettings, type DefaultsOptions } from './defaults.js';
-export { parseDuration, tryParseDuration } from './duration.js';
-export { expandHostRange, foldHosts, hasHostRange } from './ranges.js';
+export { parseDuration, tryParseDuration } from '../core/duration.js';
+export { expandHostRange, foldHosts, hasHostRange } from '../core/host-ranges.js';
 export { selectHosts } from './select.js';
 export { splitPattern } from './pattern.js';
 export { adhocInventory, parseAdhocHosts } from './adhoc.js';

@@ -2,7 +2,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LineCounter, isMap, parseDocument } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { readAnsibleIni, looksLikeIni } from './ansible-ini.js';
 import { readAnsibleScript } from './ansible-script.js';
 import { isAnsibleInventory, readAnsible } from './ansible.js';

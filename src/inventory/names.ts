@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.js';
-import { expandHostRange } from './ranges.js';
+import { ConfigError } from '../core/errors.js';
+import { expandHostRange } from '../core/host-ranges.js';
 import { fail, type Pos, type YamlSource } from './yaml-nodes.js';
 
 /**

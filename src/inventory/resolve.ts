@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 
 /**
  * Which inventory to use when the command line names none: `$FLEET_INVENTORY`, then `./inventory.yaml`, then

@@ -1,7 +1,7 @@
-import { ConfigError } from '../errors.js';
-import { globToRegExp, isGlob } from './glob.js';
+import { ConfigError } from '../core/errors.js';
+import { globToRegExp, isGlob } from '../core/glob.js';
 import { splitPattern } from './pattern.js';
-import { expandHostRange, hasHostRange } from './ranges.js';
+import { expandHostRange, hasHostRange } from '../core/host-ranges.js';
 import { closest } from './suggest.js';
 import type { HostConfig, Inventory } from './types.js';
 

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
-import { DURATION_HINT, tryParseDuration } from './duration.js';
+import { DURATION_HINT, tryParseDuration } from '../core/duration.js';
 import { resolvePath } from './paths.js';
 import { closest } from './suggest.js';
 import type { HostKeyPolicy, Secret } from './types.js';

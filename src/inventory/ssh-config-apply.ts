@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { evaluateSshConfig, type SshConfigResult, type SshConfigValue } from './ssh-config-eval.js';
 import type { SshConfigFile } from './ssh-config-file.js';
 import type { HostConfig, HostKeyPolicy, HostSources, Inventory, SourcedField } from './types.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, type Line } from 'ssh-config';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { patternListMatches } from './ssh-patterns.js';
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
-import { TransferError } from '../errors.js';
+import { TransferError } from '../core/errors.js';
 import { DEFAULT_FILE_CONCURRENCY, remotePathFromUser } from './defaults.js';
 import { fileTransferContext } from './file-context.js';
 import { downloadFile } from './download-file.js';

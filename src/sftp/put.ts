@@ -1,5 +1,5 @@
 import type { SFTPWrapper } from 'ssh2';
-import { TransferError } from '../errors.js';
+import { TransferError } from '../core/errors.js';
 import { DEFAULT_FILE_CONCURRENCY, remotePathFromUser } from './defaults.js';
 import { fileTransferContext } from './file-context.js';
 import { progressTracker } from './progress.js';

@@ -1,4 +1,4 @@
-import { AbortError, TransferError, isFleetError, type FleetError } from '../errors.js';
+import { AbortError, TransferError, isFleetError, type FleetError } from '../core/errors.js';
 import { SftpStatus, sftpStatusName } from './status.js';
 
 /**

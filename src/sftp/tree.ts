@@ -1,4 +1,4 @@
-import type { TransferError } from '../errors.js';
+import type { TransferError } from '../core/errors.js';
 
 /**
  * Turns "these sources to that target" into the list of directories to create and files to copy, with the

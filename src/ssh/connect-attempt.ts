@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { AbortError, AuthError, ConnectError } from '../errors.js';
+import { AbortError, AuthError, ConnectError } from '../core/errors.js';
 import { agentSocket, type AuthPlan } from './auth.js';
 import { DroppedBeforeBanner, isDropBeforeBanner, type ConnectClock } from './connect-retry.js';
 import type { Ssh2HostVerifier } from './host-key-verifier.js';

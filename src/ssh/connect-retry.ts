@@ -1,4 +1,4 @@
-import { AbortError, ConnectError, type FleetError } from '../errors.js';
+import { AbortError, ConnectError, type FleetError } from '../core/errors.js';
 
 /**
  * sshd's MaxStartups (default 10:30:100) drops new connections while too many others are still

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import ssh2, { type SFTPWrapper } from 'ssh2';
-import { AbortError, AuthError, ConnectError, FleetError } from '../errors.js';
+import { AbortError, AuthError, ConnectError, FleetError } from '../core/errors.js';
 import { planAuth } from './auth.js';
 import { connectOnce } from './connect-attempt.js';
 import { ConnectClock, retryDropsBeforeBanner } from './connect-retry.js';

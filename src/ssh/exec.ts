@@ -1,5 +1,5 @@
 import type { ClientChannel } from 'ssh2';
-import { AbortError, AuthError, ConnectError, TimeoutError, type FleetError } from '../errors.js';
+import { AbortError, AuthError, ConnectError, TimeoutError, type FleetError } from '../core/errors.js';
 import { sendSignal } from './channel-signal.js';
 import type { SshConnection } from './connect.js';
 import { OutputBuffer } from './output-buffer.js';

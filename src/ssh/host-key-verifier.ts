@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { HostKeyError } from '../errors.js';
+import { HostKeyError } from '../core/errors.js';
 import { LockTimeoutError, withFileLock } from './known-hosts-lock.js';
 import {
   findEntries,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { shellQuote } from './shell-quote.js';
 
 export interface RemoteCommandOptions {

@@ -1,4 +1,4 @@
-import { AuthError, ConnectError, FleetError, TimeoutError, type FleetErrorDetails } from '../errors.js';
+import { AuthError, ConnectError, FleetError, TimeoutError, type FleetErrorDetails } from '../core/errors.js';
 
 interface Ssh2Error extends Error {
   level?: string;

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonHost } from '../../src/output/index.js';
+import type { JsonHost } from '../../src/cli/render/index.js';
 import type { Bench } from '../bench/hosts.js';
 import { closeCliBench, openCliBench, runCli, summaryOf, tempDir } from './support.js';
 

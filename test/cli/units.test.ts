@@ -4,12 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hostRow, formatHostRows } from '../../src/cli/commands/hosts.js';
 import { byteSize, fileMode, type CommonOptions } from '../../src/cli/options.js';
 import { OutDir } from '../../src/cli/out-dir.js';
-import { fileNameOf } from '../../src/output/host-file-name.js';
+import { fileNameOf } from '../../src/core/host-file-name.js';
 import { flowOptions } from '../../src/cli/run-call.js';
 import { describeDone } from '../../src/cli/sinks/text.js';
 import { colorFor } from '../../src/cli/terminal.js';
 import type { HostConfig } from '../../src/inventory/index.js';
-import type { HostResult } from '../../src/output/index.js';
+import type { HostResult } from '../../src/core/result.js';
 import { removeTempDirs, tempDir } from './support.js';
 
 // The CLI's own small decisions, without hosts (they live here rather than in test/unit: src/cli is ours).

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import { Fleet } from '../../src/fleet.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { Fleet } from '../../src/fleet/fleet.js';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { containersOf, processesMatching } from '../bench/remote-processes.js';
 import { until, writeInventory } from './support.js';

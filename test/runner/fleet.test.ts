@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/fleet.js';
+import { Fleet } from '../../src/fleet/fleet.js';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { logSessions, maxConcurrent, sessionEvents, writeInventory } from './support.js';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/fleet.js';
+import { Fleet } from '../../src/fleet/fleet.js';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { running, until, writeInventory } from './support.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory, selectHosts } from '../../src/inventory/index.js';
-import { WorkerPool } from '../../src/runner/pool.js';
-import { buildTargets } from '../../src/runner/targets.js';
+import { WorkerPool } from '../../src/runner/controller/pool.js';
+import { buildTargets } from '../../src/runner/controller/targets.js';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { logSessions, sessionEvents, writeInventory } from './support.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ConnectError } from '../../src/errors.js';
+import { AuthError, ConnectError } from '../../src/core/errors.js';
 import { connect } from '../../src/ssh/connect.js';
 import { execCommand } from '../../src/ssh/exec.js';
 import type { SshHostOptions } from '../../src/ssh/options.js';

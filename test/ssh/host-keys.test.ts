@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostKeyError } from '../../src/errors.js';
+import { HostKeyError } from '../../src/core/errors.js';
 import { hostVerifierFor, type HostKeyCheckOptions } from '../../src/ssh/host-key-verifier.js';
 import { fingerprint, keyTypeOf, parseKnownHosts } from '../../src/ssh/known-hosts.js';
 import type { HostKeyPolicy } from '../../src/ssh/options.js';

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostKeyError } from '../../src/errors.js';
+import { HostKeyError } from '../../src/core/errors.js';
 import { connect } from '../../src/ssh/connect.js';
 import { execCommand } from '../../src/ssh/exec.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';

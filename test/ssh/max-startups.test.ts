@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectError } from '../../src/errors.js';
+import { ConnectError } from '../../src/core/errors.js';
 import { connect } from '../../src/ssh/connect.js';
 import { execCommand } from '../../src/ssh/exec.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AbortError, TransferError } from '../../src/errors.js';
+import { AbortError, TransferError } from '../../src/core/errors.js';
 import { putPath, TEMP_NAME_PATTERN } from '../../src/sftp/index.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { randomFile, randomTree, scratchDir, sha256File, treeSums, treeSumsCommand } from './support/fixtures.js';

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, TransferError } from '../../src/errors.js';
+import { AbortError, TransferError } from '../../src/core/errors.js';
 import { getPath, putPath } from '../../src/sftp/index.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { randomFile, randomTree, scratchDir, sha256File, treeSums } from './support/fixtures.js';

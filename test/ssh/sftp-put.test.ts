@@ -1,7 +1,7 @@
 import { rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TransferError } from '../../src/errors.js';
+import { TransferError } from '../../src/core/errors.js';
 import { putPath } from '../../src/sftp/index.js';
 import type { TransferProgress } from '../../src/sftp/index.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/fleet.js';
+import { Fleet } from '../../src/fleet/fleet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-opts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

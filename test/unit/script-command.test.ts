@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildScriptCommand, SCRIPT_LINE_LIMIT, shebangOf } from '../../src/script-command.js';
+import { buildScriptCommand, SCRIPT_LINE_LIMIT, shebangOf } from '../../src/fleet/script-command.js';
 
 describe('fleet script command line', () => {
   it('reads the shebang as Linux does: the path, then the rest as one argument', () => {

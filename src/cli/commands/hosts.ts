@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import type { HostConfig } from '../../inventory/index.js';
-import { EXIT } from '../../output/index.js';
+import type { HostConfig } from '../../fleet/fleet.js';
+import { EXIT } from '../render/index.js';
 import { addTargetOptions, examples, type TargetOptions } from '../options.js';
 import { openFleet } from '../open-fleet.js';
 import { Terminal } from '../terminal.js';

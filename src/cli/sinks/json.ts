@@ -1,5 +1,6 @@
-import { formatJsonReport, toNdjsonEvent, type RunEvent } from '../../output/index.js';
-import type { RunReport } from '../../output/report.js';
+import { formatJsonReport, toNdjsonEvent } from '../render/index.js';
+import { type RunEvent } from '../../core/result.js';
+import type { RunReport } from '../../core/report.js';
 import type { Terminal } from '../terminal.js';
 import type { Sink } from './sink.js';
 

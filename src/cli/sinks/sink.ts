@@ -1,5 +1,5 @@
-import type { RunEvent } from '../../output/index.js';
-import type { RunReport } from '../../output/report.js';
+import type { RunEvent } from '../../core/result.js';
+import type { RunReport } from '../../core/report.js';
 
 /** What a command did on each host, for the per-host line of put/get/ping in text output. */
 export type CallKind = 'exec' | 'put' | 'get' | 'ping';

@@ -1,15 +1,6 @@
-import {
-  createLineFormatter,
-  formatBytes,
-  formatDuration,
-  formatFailures,
-  formatGathered,
-  formatSummary,
-  type HostResult,
-  type LineFormatter,
-  type RunEvent,
-} from '../../output/index.js';
-import type { RunReport } from '../../output/report.js';
+import { createLineFormatter, formatBytes, formatDuration, formatFailures, formatGathered, formatSummary, type LineFormatter } from '../render/index.js';
+import { type HostResult, type RunEvent } from '../../core/result.js';
+import type { RunReport } from '../../core/report.js';
 import type { Terminal } from '../terminal.js';
 import type { CallKind, Sink } from './sink.js';
 

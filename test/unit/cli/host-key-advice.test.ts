@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createProgram } from '../../../src/cli/program.js';
-import { HostKeyError } from '../../../src/errors.js';
+import { HostKeyError } from '../../../src/core/errors.js';
 import { verifyHostKey } from '../../../src/ssh/host-key-verifier.js';
 import { makeKey } from '../ssh/keys.js';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError } from '../../../src/core/errors.js';
 import { parseInventory } from '../../../src/inventory/index.js';
 import type { Inventory } from '../../../src/inventory/index.js';
 

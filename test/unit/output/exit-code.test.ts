@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCodeFor } from '../../../src/output/exit-code.js';
-import { ConnectError, TimeoutError } from '../../../src/errors.js';
-import { outcomeOf, summarize, type RunSummary } from '../../../src/output/model.js';
+import { EXIT, exitCodeFor } from '../../../src/cli/render/exit-code.js';
+import { ConnectError, TimeoutError } from '../../../src/core/errors.js';
+import { outcomeOf, summarize, type RunSummary } from '../../../src/core/result.js';
 import { result } from './helpers.js';
 
 const run = (ok: number, failed: number, unreachable: number): RunSummary => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CommandError, ConnectError, TimeoutError } from '../../../src/errors.js';
-import { formatGathered, gatherResults } from '../../../src/output/gather.js';
+import { CommandError, ConnectError, TimeoutError } from '../../../src/core/errors.js';
+import { formatGathered, gatherResults } from '../../../src/cli/render/gather.js';
 import { result, unreachable } from './helpers.js';
 
 const df = 'Filesystem Size\n/dev/sda1 10G\n';

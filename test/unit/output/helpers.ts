@@ -1,5 +1,5 @@
-import type { FleetError } from '../../../src/errors.js';
-import type { HostResult } from '../../../src/output/model.js';
+import type { FleetError } from '../../../src/core/errors.js';
+import type { HostResult } from '../../../src/core/result.js';
 
 /** A HostResult with sensible defaults: ok, exit 0, no output. */
 export function result(host: string, overrides: Partial<HostResult> = {}): HostResult {

@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileNameOf } from '../../../src/output/host-file-name.js';
+import { fileNameOf } from '../../../src/core/host-file-name.js';
 
 describe('fileNameOf: a host name as one file name inside a per-host directory', () => {
   it('keeps ordinary names, ports and brackets recognisable', () => {

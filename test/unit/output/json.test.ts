@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, CommandError } from '../../../src/errors.js';
-import { formatJsonReport, toJsonReport, toNdjsonEvent } from '../../../src/output/json.js';
-import { summarize } from '../../../src/output/model.js';
-import type { RunEvent } from '../../../src/output/model.js';
+import { AuthError, CommandError } from '../../../src/core/errors.js';
+import { formatJsonReport, toJsonReport, toNdjsonEvent } from '../../../src/cli/render/json.js';
+import { summarize } from '../../../src/core/result.js';
+import type { RunEvent } from '../../../src/core/result.js';
 import { result, unreachable } from './helpers.js';
 
 // An error carrying the kind of things that must never reach output: a cause and details.

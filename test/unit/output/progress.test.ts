@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLEAR_LINE, ProgressLine, renderProgress } from '../../../src/output/progress.js';
+import { CLEAR_LINE, ProgressLine, renderProgress } from '../../../src/cli/render/progress.js';
 
 const state = { done: 12, total: 50, failed: 1, unreachable: 0, elapsedMs: 3210 };
 

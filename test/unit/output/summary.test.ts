@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, CommandError, ConnectError, HostKeyError, SkippedError } from '../../../src/errors.js';
-import { formatDuration, formatElapsed } from '../../../src/output/duration.js';
-import { formatFailures, formatSummary } from '../../../src/output/summary.js';
+import { AuthError, CommandError, ConnectError, HostKeyError, SkippedError } from '../../../src/core/errors.js';
+import { formatDuration, formatElapsed } from '../../../src/cli/render/duration.js';
+import { formatFailures, formatSummary } from '../../../src/cli/render/summary.js';
 import { result, unreachable } from './helpers.js';
 
 describe('formatSummary', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_PALETTE, hostStyle, paint } from '../../../src/output/ansi.js';
-import { createLineFormatter } from '../../../src/output/text-lines.js';
+import { HOST_PALETTE, hostStyle, paint } from '../../../src/cli/render/ansi.js';
+import { createLineFormatter } from '../../../src/cli/render/text-lines.js';
 
 const hosts = ['web01', 'db1', 'lb.example.com'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchFailedTooMuch, runInBatches } from '../../../src/runner/batches.js';
+import { batchFailedTooMuch, runInBatches } from '../../../src/runner/controller/batches.js';
 
 describe('rolling batches', () => {
   it("max-fail counts the batch that just ended, as Ansible's max_fail_percentage does", () => {

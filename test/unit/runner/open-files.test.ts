@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConnectError, HostKeyError } from '../../../src/errors.js';
-import { fdsNeeded, fdsPerHost, fitToOpenFiles, forksWithin, PROCESS_FDS, type FdBudget } from '../../../src/runner/fd-budget.js';
-import { readOpenFilesLimit } from '../../../src/runner/fd-limit.js';
-import { isOutOfFds, retryOnLocalFds } from '../../../src/runner/local-fds.js';
-import type { HostTask } from '../../../src/runner/task.js';
+import { ConnectError, HostKeyError } from '../../../src/core/errors.js';
+import { fdsNeeded, fdsPerHost, fitToOpenFiles, forksWithin, PROCESS_FDS, type FdBudget } from '../../../src/runner/controller/fd-budget.js';
+import { readOpenFilesLimit } from '../../../src/runner/controller/fd-limit.js';
+import { isOutOfFds, retryOnLocalFds } from '../../../src/runner/worker/local-fds.js';
+import type { HostTask } from '../../../src/runner/transport/task.js';
 
 const task = (jumps: number, kind: 'exec' | 'put' = 'exec'): HostTask => {
   let host = { host: 'h', address: 'h', port: 22, user: 'u' } as HostTask['host'];

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { splitLines } from '../../../src/runner/output-lines.js';
-import type { FromWorker } from '../../../src/runner/protocol.js';
-import { Utf8Text } from '../../../src/runner/utf8-text.js';
-import { fromWire, toWire } from '../../../src/runner/wire.js';
+import { splitLines } from '../../../src/runner/controller/output-lines.js';
+import type { FromWorker } from '../../../src/runner/transport/protocol.js';
+import { Utf8Text } from '../../../src/runner/controller/utf8-text.js';
+import { fromWire, toWire } from '../../../src/runner/transport/wire.js';
 
 const output = (data: Buffer): FromWorker => ({ type: 'output', id: 7, stream: 'stdout', data });
 

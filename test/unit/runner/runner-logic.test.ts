@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { EventQueue } from '../../../src/event-queue.js';
-import { batchSize, maxFailPercent, splitBatches } from '../../../src/runner/batches.js';
-import { Credit } from '../../../src/runner/credit.js';
-import { LineSplitter, MAX_PARTIAL_LINE } from '../../../src/runner/line-splitter.js';
-import { defaultWorkerCount, splitSlots } from '../../../src/runner/pool.js';
-import { ResultBuilder } from '../../../src/runner/result-builder.js';
+import { EventQueue } from '../../../src/fleet/event-queue.js';
+import { batchSize, maxFailPercent, splitBatches } from '../../../src/runner/controller/batches.js';
+import { Credit } from '../../../src/runner/worker/credit.js';
+import { LineSplitter, MAX_PARTIAL_LINE } from '../../../src/runner/worker/line-splitter.js';
+import { defaultWorkerCount, splitSlots } from '../../../src/runner/controller/pool.js';
+import { ResultBuilder } from '../../../src/runner/controller/result-builder.js';
 
 describe('pool shape', () => {
   it('splits the forks limit among workers without losing a slot', () => {

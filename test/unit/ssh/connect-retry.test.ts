@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, AuthError, ConnectError, HostKeyError } from '../../../src/errors.js';
+import { AbortError, AuthError, ConnectError, HostKeyError } from '../../../src/core/errors.js';
 import {
   backoffMs,
   ConnectClock,

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HostKeyError } from '../../../src/errors.js';
+import { HostKeyError } from '../../../src/core/errors.js';
 import {
   decideHostKey,
   hostVerifierFor,

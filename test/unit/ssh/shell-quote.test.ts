@@ -67,7 +67,7 @@ describe('every place a remote command line is built', () => {
     }
     // The operator's own command (quoted by nobody: it is shell code by design) and the checksum of a remote
     // file for --skip-unchanged.
-    expect(sites.map((s) => s.replace(/:\d+/, ''))).toEqual(['runner/host-job.ts step.command', 'runner/host-job.ts template']);
+    expect(sites.map((s) => s.replace(/:\d+/, ''))).toEqual(['runner/worker/host-job.ts step.command', 'runner/worker/host-job.ts template']);
   });
 
   it('quotes with the one shellQuote everywhere a line is built', () => {
@@ -77,7 +77,7 @@ describe('every place a remote command line is built', () => {
       .sort();
     // remote-command: the wrapper, cwd, env, sudo; host-job: --skip-unchanged's checksum; per-host: {host}
     // templates in commands; script-command: `fleet script` arguments; host-key-verifier: hints only.
-    expect(builders).toEqual(['per-host.ts', 'runner/host-job.ts', 'script-command.ts', 'ssh/host-key-verifier.ts', 'ssh/remote-command.ts']);
+    expect(builders).toEqual(['fleet/per-host.ts', 'fleet/script-command.ts', 'runner/worker/host-job.ts', 'ssh/host-key-verifier.ts', 'ssh/remote-command.ts']);
     for (const file of sources(SRC).filter((f) => !f.endsWith('shell-quote.ts'))) {
       expect(readFileSync(file, 'utf8'), relative(SRC, file)).not.toMatch(/function shellQuote|const shellQuote/);
     }

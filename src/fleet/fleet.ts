@@ -1,0 +1,333 @@
+import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../core/errors.js';
+import {
+  adhocInventory,
+  loadInventory,
+  parseDuration,
+  resolveInventoryPath,
+  type HostConfig,
+  type HostKeyPolicy,
+  type Inventory,
+} from '../inventory/index.js';
+import type { HostResult, RunEvent } from '../core/result.js';
+import { RunReport } from '../core/report.js';
+import { perHost, perHostCommand, type PerHost, type Render } from './per-host.js';
+import { batchSize, maxFailPercent, runInBatches, skippedResult } from '../runner/controller/batches.js';
+import { DEFAULT_FORKS, WorkerPool } from '../runner/controller/pool.js';
+import type { RunOptions } from '../runner/controller/run.js';
+import { buildTargets, type TargetOverrides } from '../runner/controller/targets.js';
+import type { ExecStep, Step } from '../core/steps.js';
+import type { HostTask, HostTarget } from '../runner/transport/task.js';
+import { buildScriptCommand } from './script-command.js';
+import { EventQueue } from './event-queue.js';
+import { checkEnvNames } from '../ssh/remote-command.js';
+import { completeTargets, prepareHosts, type HostOverrides, type PreparedHosts } from './hosts.js';
+
+type Duration = string | number;
+
+/** What callers of the facade see of the layers below it: the host type describe() returns, the forks default. */
+export type { HostConfig };
+export { DEFAULT_FORKS };
+
+export interface FleetOptions {
+  /** Selection pattern (Ansible-compatible): `web:&prod:!web03`. Default all. */
+  limit?: string;
+  /** Max concurrent hosts (live SSH sessions) across all workers. Default 64. */
+  forks?: number;
+  /** Forked worker processes. Default min(cores, ceil(hosts/8)). */
+  workers?: number;
+  /**
+   * Per command or transfer, per host: `30s`, `2m`, or ms as a number; 0 for none. Default none, as in pssh
+   * and clush: a long command is not a hung host, and a dead host is still caught by the connect timeout and
+   * the SSH keepalive (3 unanswered probes 5 s apart).
+   */
+  timeout?: Duration;
+  connectTimeout?: Duration;
+  user?: string;
+  identityFile?: string | string[];
+  password?: string;
+  /** For sudo; defaults to each host's login password. */
+  sudoPassword?: string;
+  hostKeyPolicy?: HostKeyPolicy;
+  /** The known_hosts file of every host (and jump host) of the run, instead of the inventory's. */
+  knownHosts?: string;
+  /** The destination port of every selected host (jump hosts keep theirs), like ssh -p. */
+  port?: number;
+  /** Forward the agent to every host's sessions (ssh -A). */
+  forwardAgent?: boolean;
+  /** OpenSSH client config: a file (like ssh -F), or false to read none. Default ~/.ssh/config, /etc/ssh/ssh_config. */
+  sshConfig?: string | false;
+  /** Hosts whose connection failed are tried again this many times. */
+  retry?: number;
+  /** Output kept per host and stream in results. Default 1 MiB. */
+  maxOutputBytes?: number;
+  /**
+   * Files your code keeps open per running host (say, one output file per stream: 2). forks is lowered to
+   * what the open-files limit (`ulimit -n`) holds, with one warning; this counts your files in too.
+   */
+  callerFilesPerHost?: number;
+  onWarning?: (message: string) => void;
+}
+
+export interface CallOptions {
+  timeout?: Duration;
+  /** The whole call ends by then; unfinished hosts are reported as timed out. */
+  deadline?: Duration;
+  signal?: AbortSignal;
+  /** Rolling batches (Ansible `serial`): `5` hosts or `25%` at a time. */
+  batch?: number | string;
+  /** With batch: stop starting batches once more than this share of hosts failed (`10%`). */
+  maxFail?: number | string;
+  retry?: number;
+  onEvent?: (event: RunEvent) => void | Promise<void>;
+}
+
+export interface ExecCallOptions extends CallOptions {
+  sudo?: boolean | { user?: string };
+  /** Sent to every host's command, then EOF. */
+  stdin?: string | Uint8Array;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** `window`: SFTP bytes in flight per file, fixed; by default it adapts, 512 KiB up to 4 MiB (see TransferOptions). */
+export interface PutCallOptions extends CallOptions {
+  recursive?: boolean;
+  mode?: number;
+  atomic?: boolean;
+  skipUnchanged?: boolean;
+  window?: number;
+}
+
+export interface GetCallOptions extends CallOptions {
+  recursive?: boolean;
+  window?: number;
+}
+
+function ms(value: Duration | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'number' ? value : parseDuration(value);
+  return n > 0 ? n : undefined;
+}
+
+/**
+ * The programmatic API (DESIGN.md §7). A failing host never rejects exec/put/get: it is a result. Only
+ * whole-run faults throw: a bad inventory, a selection of nothing, a call on a closed Fleet.
+ */
+export class Fleet {
+  readonly hosts: readonly string[];
+  private readonly pool: WorkerPool;
+  private targets: Promise<HostTarget[]> | undefined;
+
+  private readonly inventory: Inventory;
+  private readonly selected: HostConfig[];
+
+  private constructor(
+    private readonly prepared: PreparedHosts,
+    private readonly options: FleetOptions,
+  ) {
+    this.inventory = prepared.forTargets;
+    this.selected = prepared.selected;
+    this.hosts = this.selected.map((h) => h.name);
+    this.pool = new WorkerPool(this.selected.length, {
+      ...(options.forks !== undefined ? { forks: options.forks } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.callerFilesPerHost !== undefined ? { callerFilesPerHost: options.callerFilesPerHost } : {}),
+    });
+  }
+
+  /** Loads an inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml) and selects hosts. */
+  static async fromInventory(path?: string, options: FleetOptions = {}): Promise<Fleet> {
+    const inventory = await loadInventory(resolve(resolveInventoryPath(path)));
+    return new Fleet(prepareHosts(inventory, options.limit ?? 'all', hostOverrides(options), 'inventory', options.onWarning), options);
+  }
+
+  /** Hosts given directly: `['root@10.0.0.[1-5]:2222', 'web01']`, no file needed. */
+  static fromHosts(hosts: string | readonly string[], options: FleetOptions = {}): Fleet {
+    const spec = typeof hosts === 'string' ? hosts : hosts.join(',');
+    const inventory = adhocInventory(spec, options.user !== undefined ? { user: options.user } : {});
+    if (inventory.hosts.length === 0) throw new ConfigError('no hosts given');
+    return new Fleet(prepareHosts(inventory, options.limit ?? 'all', hostOverrides(options), 'cli', options.onWarning), options);
+  }
+
+  /**
+   * Runs a shell command on every host. A string may hold `{host}`, `{address}`, `{port}`, `{user}` and the
+   * hosts' inventory variables, each substituted shell-quoted; a function builds each host's command itself.
+   */
+  async exec(command: PerHost, options: ExecCallOptions = {}): Promise<RunReport> {
+    const render = perHostCommand(command, this.selected);
+    return this.execEach(render, options);
+  }
+
+  /**
+   * Runs a local script on every host (Ansible's `script`): its shebang's interpreter (sh without one) reads
+   * it from a here-document, so nothing is written to the host. Arguments are templates, like commands.
+   */
+  async script(file: string, args: readonly PerHost[] = [], options: ExecCallOptions = {}): Promise<RunReport> {
+    let text: string;
+    try {
+      text = await readFile(resolve(file), 'utf8');
+    } catch (err) {
+      throw new ConfigError(`script ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    const renders = args.map((a, i) => perHost(a, this.selected, `script argument ${i + 1}`));
+    const sudo = options.sudo !== undefined && options.sudo !== false;
+    const build = (host: HostConfig, user: string) => buildScriptCommand(text, renders.map((r) => r(host, user)), file, sudo);
+    // Built for one host now, so a script that cannot be sent fails the call before any host starts.
+    if (this.selected[0]) build(this.selected[0], this.selected[0].user);
+    return this.execEach(build, options);
+  }
+
+  // async, as are put, get and ping, so that a bad call option (an env name, a duration) rejects the
+  // promise before any host starts, rather than throwing out of the caller's hands.
+  private async execEach(command: Render, options: ExecCallOptions): Promise<RunReport> {
+    checkEnvNames(options.env);
+    const sudo = options.sudo === true ? {} : options.sudo || undefined;
+    const stdin = options.stdin;
+    const step: Omit<ExecStep, 'command'> = {
+      kind: 'exec',
+      ...this.timeoutOf(options),
+      ...(sudo ? { sudo } : {}),
+      ...(stdin !== undefined ? { stdin: typeof stdin === 'string' ? stdin : { base64: Buffer.from(stdin).toString('base64') } } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    };
+    return this.run((host, user) => [{ ...step, command: command(host, user) }], options, sudo !== undefined);
+  }
+
+  /** `remote` may hold `{host}` and the other template names (substituted as they are: SFTP paths, no shell). */
+  async put(local: string | readonly string[], remote: PerHost, options: PutCallOptions = {}): Promise<RunReport> {
+    const target = perHost(remote, this.selected, 'remote path');
+    const step = {
+      kind: 'put' as const,
+      local: (typeof local === 'string' ? [local] : [...local]).map((p) => resolve(p)),
+      ...this.timeoutOf(options),
+      ...(options.recursive !== undefined ? { recursive: options.recursive } : {}),
+      ...(options.mode !== undefined ? { mode: options.mode } : {}),
+      ...(options.atomic !== undefined ? { atomic: options.atomic } : {}),
+      ...(options.skipUnchanged !== undefined ? { skipUnchanged: options.skipUnchanged } : {}),
+      ...(options.window !== undefined ? { window: options.window } : {}),
+    };
+    return this.run((host, user) => [{ ...step, remote: target(host, user) }], options, false);
+  }
+
+  /** Fetches into `<localDir>/<host>/<basename>` for every host; remote paths may be templates. */
+  async get(remote: PerHost | readonly PerHost[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
+    const sources = (Array.isArray(remote) ? [...(remote as readonly PerHost[])] : [remote as PerHost]).map((r) => perHost(r, this.selected, 'remote path'));
+    const step = {
+      kind: 'get' as const,
+      localDir: resolve(localDir),
+      ...this.timeoutOf(options),
+      ...(options.recursive !== undefined ? { recursive: options.recursive } : {}),
+      ...(options.window !== undefined ? { window: options.window } : {}),
+    };
+    return this.run((host, user) => [{ ...step, remote: sources.map((r) => r(host, user)) }], options, false);
+  }
+
+  /** Connect and authenticate only. */
+  async ping(options: CallOptions = {}): Promise<RunReport> {
+    return this.run(() => [{ kind: 'ping' }], options, false);
+  }
+
+  /** The events of an exec as they happen: start, output (one line each), end. */
+  stream(command: PerHost, options: ExecCallOptions = {}): AsyncIterable<RunEvent> {
+    const queue = new EventQueue<RunEvent>();
+    const done = this.exec(command, { ...options, onEvent: (e) => queue.push(e) });
+    done.then(() => queue.close(), (err: unknown) => queue.fail(err));
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Every selected host's settings as they will be used, secrets left out. */
+  describe(): HostConfig[] {
+    return [...this.selected];
+  }
+
+  private timeoutOf(options: CallOptions): { timeoutMs?: number } {
+    const t = ms(options.timeout ?? this.options.timeout);
+    return t === undefined ? {} : { timeoutMs: t };
+  }
+
+  private overrides(): TargetOverrides {
+    const o = this.options;
+    const connectTimeoutMs = ms(o.connectTimeout);
+    return {
+      ...(o.user !== undefined ? { user: o.user } : {}),
+      ...(o.identityFile !== undefined ? { identityFiles: [o.identityFile].flat().map((p) => resolve(p)) } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.hostKeyPolicy !== undefined ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
+      ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+    };
+  }
+
+  private async run(stepsFor: (host: HostConfig, user: string) => Step[], options: CallOptions, sudo: boolean): Promise<RunReport> {
+    const started = performance.now();
+    this.targets ??= buildTargets(this.selected, this.inventory, this.overrides()).then((t) => completeTargets(t, this.prepared));
+    const targets = await this.targets;
+    // sudo asks for the login user's own password: an explicit one wins, else the host's login password.
+    const sudoPasswordOf = (host: HostTarget) => (sudo ? (this.options.sudoPassword ?? host.password) : undefined);
+    // Per-host steps are built before any host starts, so a template or function that fails rejects the call.
+    const tasks = targets.map((host, i): HostTask => {
+      const sudoPassword = sudoPasswordOf(host);
+      return { host, steps: stepsFor(this.selected[i]!, host.user), ...(sudoPassword !== undefined ? { sudoPassword } : {}) };
+    });
+    const deadlineMs = ms(options.deadline);
+    const runOptions: RunOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(deadlineMs !== undefined ? { deadlineMs: deadlineMs } : {}),
+      ...(this.options.maxOutputBytes !== undefined ? { maxOutputBytes: this.options.maxOutputBytes } : {}),
+      retry: options.retry ?? this.options.retry ?? 0,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
+    };
+    const results =
+      options.batch === undefined
+        ? await this.pool.run(tasks, runOptions)
+        : await this.runBatches(tasks, options, runOptions, started, deadlineMs);
+    return new RunReport(results, Math.round(performance.now() - started), options.signal?.aborted ?? false);
+  }
+
+  /** Rolling batches: each starts when the one before has ended, unless too much of it failed (max-fail). */
+  private async runBatches(
+    tasks: HostTask[],
+    options: CallOptions,
+    runOptions: RunOptions,
+    started: number,
+    deadlineMs: number | undefined,
+  ): Promise<HostResult[]> {
+    return runInBatches(tasks, {
+      size: batchSize(options.batch!, tasks.length),
+      maxFail: options.maxFail === undefined ? 100 : maxFailPercent(options.maxFail),
+      ...(options.signal ? { signal: options.signal } : {}),
+      run: (batch) => {
+        const left = deadlineMs === undefined ? undefined : Math.max(1, deadlineMs - (performance.now() - started));
+        return this.pool.run(batch, { ...runOptions, ...(left !== undefined ? { deadlineMs: left } : {}) });
+      },
+      skip: (task, why) => {
+        const result = skippedResult(task.host.host, why);
+        // Skipped hosts end like any other in the event stream, so -o ndjson shows every host once.
+        void options.onEvent?.({ type: 'end', host: result.host, result, at: Date.now() });
+        return result;
+      },
+    });
+  }
+}
+
+function hostOverrides(o: FleetOptions): HostOverrides {
+  const connectTimeoutMs = ms(o.connectTimeout);
+  return {
+    ...(o.user !== undefined ? { user: o.user } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.identityFile !== undefined ? { identityFiles: [o.identityFile].flat().map((p) => resolve(p)) } : {}),
+    ...(o.knownHosts !== undefined ? { knownHosts: o.knownHosts } : {}),
+    ...(o.hostKeyPolicy !== undefined ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
+    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+    ...(o.forwardAgent !== undefined ? { forwardAgent: o.forwardAgent } : {}),
+    ...(o.sshConfig !== undefined ? { sshConfig: o.sshConfig } : {}),
+  };
+}
+

@@ -1,0 +1,147 @@
+import { availableParallelism } from 'node:os';
+import { AbortError, TimeoutError } from '../../core/errors.js';
+import type { HostResult } from '../../core/result.js';
+import type { FromWorker } from '../transport/protocol.js';
+import { Run, type RunOptions } from './run.js';
+import type { HostTask } from '../transport/task.js';
+import { InlineWorker } from '../worker/inline-worker.js';
+import type { PoolWorker } from '../transport/pool-worker.js';
+import { WorkerHandle } from '../transport/fork-worker.js';
+import { fitToOpenFiles } from './fd-budget.js';
+
+export const DEFAULT_FORKS = 64;
+
+export interface PoolOptions {
+  /** Max live SSH sessions across all workers (DESIGN.md §5 `forks`). */
+  forks?: number;
+  /**
+   * Forked worker processes; default min(cores, ceil(hosts/8)). 0 runs hosts inside the controller, which is
+   * also what a default of 1 means: one forked worker buys no parallelism, only a process start.
+   */
+  workers?: number;
+  /** Bytes of output a worker may have in flight before its hosts are slowed down. */
+  creditWindow?: number;
+  /** Files the caller keeps open per running host (the CLI's --out-dir: 2), for the open-files budget. */
+  callerFilesPerHost?: number;
+}
+
+/**
+ * Hosts per worker. Transfers (DESIGN.md §5: ceil(hosts/8)) spend client CPU on encryption per byte, which
+ * workers spread over cores on a real fleet. Commands are handshake-bound — a few ms of client CPU per host —
+ * so a fork costs more than it saves: on the bench, 50, 200 and 1,000 hosts all ran faster inline.
+ */
+const HOSTS_PER_WORKER = { transfer: 8, exec: 1024 } as const;
+
+export type RunKind = keyof typeof HOSTS_PER_WORKER;
+
+/** min(cores, ceil(hosts/per-worker)), at least 1, and never more workers than sessions. */
+export function defaultWorkerCount(hosts: number, forks: number, kind: RunKind = 'transfer'): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(hosts / HOSTS_PER_WORKER[kind]), forks));
+}
+
+/** Splits the global session limit among workers: 8 over 3 → 3, 3, 2. */
+export function splitSlots(forks: number, workers: number): number[] {
+  return Array.from({ length: workers }, (_, i) => Math.floor(forks / workers) + (i < forks % workers ? 1 : 0));
+}
+
+/**
+ * The controller's pool of forked workers. Workers are forked on first use — how many depends on that first
+ * run's kind and size — and kept until `close()`, so a deploy script's successive calls pay the fork cost
+ * once. One run at a time.
+ */
+export class WorkerPool {
+  private workers: PoolWorker[] = [];
+  private current: Run | undefined;
+  private closed = false;
+  /** Lowered by the first run when the open-files limit cannot hold that many hosts at once. */
+  private forks: number;
+  private readonly creditWindow: number;
+  /** Decided by the first run (its kind and size) unless given: later runs reuse the same workers. */
+  private inline = false;
+
+  constructor(
+    private readonly hostCount: number,
+    private readonly options: PoolOptions = {},
+  ) {
+    this.forks = Math.max(1, options.forks ?? DEFAULT_FORKS);
+    this.creditWindow = options.creditWindow ?? 1 << 20;
+  }
+
+  /** Forks the workers (or sets up the inline one) for the first run; returns a warning if forks was lowered. */
+  private start(kind: RunKind, tasks: HostTask[]): string | undefined {
+    const count = this.options.workers ?? defaultWorkerCount(this.hostCount, this.forks, kind);
+    // One worker buys no parallelism, only a process start: it runs inside the controller unless asked for.
+    this.inline = count === 0 || (this.options.workers === undefined && count === 1);
+    // Only as many hosts as there are can run at once: -f 300 for 10 hosts asks for 10.
+    const wanted = Math.min(this.forks, Math.max(1, this.hostCount));
+    const fit = fitToOpenFiles(wanted, this.inline ? 0 : Math.max(1, Math.min(count, wanted)), tasks, this.options.callerFilesPerHost ?? 0);
+    if (fit.warning) this.forks = fit.forks;
+    const workers = Math.max(1, Math.min(count, this.forks));
+    this.workers = splitSlots(this.forks, workers).map((s) => this.spawn(s));
+    return fit.warning;
+  }
+
+  /** Worker pids, for tests and diagnostics. */
+  get pids(): number[] {
+    return this.workers.filter((w) => !w.exited).map((w) => w.pid!);
+  }
+
+  private spawn(slots: number): PoolWorker {
+    const onMessage = (w: PoolWorker, m: FromWorker) => this.current?.onMessage(w, m);
+    if (this.inline) return new InlineWorker(slots, this.creditWindow, onMessage);
+    return new WorkerHandle(
+      slots,
+      this.creditWindow,
+      onMessage,
+      (w, code, signal) => this.onExit(w, code, signal),
+    );
+  }
+
+  private onExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+    this.workers = this.workers.filter((w) => w !== worker);
+    this.current?.onWorkerExit(worker, code, signal);
+    // A fresh worker takes the dead one's slots, so the run keeps its concurrency.
+    if (!this.closed) {
+      this.workers.push(this.spawn(worker.slots));
+      this.current?.dispatch();
+    }
+  }
+
+  async run(tasks: HostTask[], options: RunOptions = {}): Promise<HostResult[]> {
+    if (this.closed) throw new Error('the worker pool is closed');
+    if (this.current) throw new Error('one run at a time per Fleet: await the previous call first');
+    if (this.workers.length === 0) {
+      const transfer = tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get'));
+      const warning = this.start(transfer ? 'transfer' : 'exec', tasks);
+      if (warning) options.onWarning?.(warning);
+    }
+
+    const run = new Run(tasks, () => this.workers, options);
+    this.current = run;
+    const onAbort = () => run.stop(new AbortError('cancelled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const deadline =
+      options.deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => run.stop(new TimeoutError(`run deadline of ${options.deadlineMs} ms reached`, { phase: 'run', timeoutMs: options.deadlineMs })),
+            options.deadlineMs,
+          );
+    try {
+      run.dispatch();
+      await run.done;
+      return run.results;
+    } finally {
+      if (deadline) clearTimeout(deadline);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.current = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.stop()));
+    this.workers = [];
+  }
+}

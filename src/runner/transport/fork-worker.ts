@@ -1,0 +1,78 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { isFromWorker, type FromWorker, type ToWorker } from './protocol.js';
+import type { PoolWorker } from './pool-worker.js';
+import { fromWire, type WireFromWorker } from './wire.js';
+
+/** Only these reach a worker's environment: the inventory's secrets may come from the controller's env. */
+const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'NODE_OPTIONS'];
+
+/**
+ * Set by scripts/bundle.mjs in the CLI bundle (dist/cli/*.cjs): the file of the worker bundle beside it. The
+ * bundler names its outputs, so it says which one to fork; the transport knows no bundle's name.
+ */
+declare const __FLEET_WORKER_BUNDLE__: string | undefined;
+
+/** The library: dist/runner/worker/main.js; TypeScript sources (tests, tsx): main.ts through tsx. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const url = import.meta.url;
+  const fromSource = url.endsWith('.ts');
+  const bundled = typeof __FLEET_WORKER_BUNDLE__ === 'string' ? __FLEET_WORKER_BUNDLE__ : undefined;
+  const name = bundled ?? (fromSource ? '../worker/main.ts' : '../worker/main.js');
+  return { file: fileURLToPath(new URL(name, url)), execArgv: fromSource ? ['--import', 'tsx'] : [] };
+}
+
+/** The controller's view of one forked worker process. */
+export class WorkerHandle implements PoolWorker {
+  readonly child: ChildProcess;
+  /** Task ids this worker is running. */
+  readonly inflight = new Set<number>();
+  exited = false;
+
+  constructor(
+    readonly slots: number,
+    creditWindow: number,
+    onMessage: (worker: PoolWorker, message: FromWorker) => void,
+    onExit: (worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null) => void,
+  ) {
+    const { file, execArgv } = workerEntry();
+    const env: NodeJS.ProcessEnv = {};
+    for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+    this.child = fork(file, [String(slots), String(creditWindow)], {
+      execArgv,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (m: unknown) => {
+      if (isFromWorker(m)) onMessage(this, fromWire(m as WireFromWorker));
+    });
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      onExit(this, code, signal);
+    });
+    // A send to a worker that just died fails; its exit handler deals with the consequences.
+    this.child.on('error', () => undefined);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get free(): number {
+    return this.exited ? 0 : this.slots - this.inflight.size;
+  }
+
+  send(message: ToWorker): void {
+    if (!this.exited && this.child.connected) this.child.send(message);
+  }
+
+  /** Asks the worker to leave; a worker that does not within `graceMs` is killed. */
+  async stop(graceMs = 2_000): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.send({ type: 'shutdown' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { AbortError, CommandError, FleetError, TimeoutError, TransferError, toPlainError } from '../../core/errors.js';
+import { fileNameOf } from '../../core/host-file-name.js';
+import type { StreamName, TransferSummary } from '../../core/result.js';
+import { getPath, putPath, type TransferProgress, type TransferResult } from '../../sftp/index.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../../ssh/connect.js';
+import { execCommand } from '../../ssh/exec.js';
+import type { SshHostOptions } from '../../ssh/options.js';
+import { shellQuote } from '../../ssh/shell-quote.js';
+import { LineSplitter } from './line-splitter.js';
+import { retryOnLocalFds } from './local-fds.js';
+import type { TaskEnd } from '../transport/protocol.js';
+import type { ExecStep, GetStep, PutStep } from '../../core/steps.js';
+import type { HostTask } from '../transport/task.js';
+
+export interface JobIo {
+  /** Sends whole lines of output, as raw bytes; a returned promise means "wait: the controller is behind". */
+  output(stream: StreamName, data: Buffer): Promise<void> | undefined;
+  warning(message: string): void;
+  /** Bytes this host's transfers have moved so far (all its put/get steps together); callers throttle. */
+  progress?(bytes: number): void;
+}
+
+function asFleetError(err: unknown, host: string): FleetError {
+  if (err instanceof FleetError) return err;
+  return new FleetError('COMMAND', `${host}: ${err instanceof Error ? err.message : String(err)}`, { host, cause: err });
+}
+
+/** An AbortSignal that fires on the task's cancel or after `timeoutMs`, saying which. */
+function stepSignal(cancel: AbortSignal, timeoutMs: number | undefined): { signal: AbortSignal; timedOut(): boolean; done(): void } {
+  if (timeoutMs === undefined) return { signal: cancel, timedOut: () => false, done: () => undefined };
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, timeoutMs);
+  const onCancel = () => controller.abort();
+  cancel.addEventListener('abort', onCancel, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => expired,
+    done: () => {
+      clearTimeout(timer);
+      cancel.removeEventListener('abort', onCancel);
+    },
+  };
+}
+
+async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: JobIo, cancel: AbortSignal) {
+  const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  const forward = (stream: StreamName) => (chunk: Buffer) => {
+    const lines = splitters[stream].push(chunk);
+    return lines.length ? io.output(stream, lines) : undefined;
+  };
+  const result = await execCommand(conn, step.command, {
+    ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
+    ...(step.sudo ? { sudo: step.sudo } : {}),
+    ...(task.sudoPassword !== undefined ? { sudoPassword: task.sudoPassword } : {}),
+    ...(step.stdin !== undefined ? { stdin: typeof step.stdin === 'string' ? step.stdin : Buffer.from(step.stdin.base64, 'base64') } : {}),
+    ...(step.env ? { env: step.env } : {}),
+    ...(step.cwd !== undefined ? { cwd: step.cwd } : {}),
+    signal: cancel,
+    maxBufferBytes: 0,
+    onStdout: forward('stdout'),
+    onStderr: forward('stderr'),
+  });
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const rest = splitters[stream].flush();
+    if (rest.length) await io.output(stream, rest);
+  }
+  return result;
+}
+
+async function runTransfer(
+  conn: SshConnection,
+  step: PutStep | GetStep,
+  cancel: AbortSignal,
+  onBytes: (bytesDone: number) => void,
+): Promise<TransferResult> {
+  const host = conn.host;
+  const timing = stepSignal(cancel, step.timeoutMs);
+  const onProgress = (p: TransferProgress) => onBytes(p.totalBytesDone);
+  try {
+    const sftp = await conn.sftp();
+    if (step.kind === 'put') {
+      return await putPath(sftp, host, step.local, step.remote, {
+        signal: timing.signal,
+        onProgress,
+        ...(step.recursive !== undefined ? { recursive: step.recursive } : {}),
+        ...(step.mode !== undefined ? { mode: step.mode } : {}),
+        ...(step.atomic !== undefined ? { atomic: step.atomic } : {}),
+        ...(step.skipUnchanged !== undefined ? { skipUnchanged: step.skipUnchanged } : {}),
+        ...(step.window !== undefined ? { window: step.window } : {}),
+        remoteSha256: async (path) => {
+          const r = await execCommand(conn, `sha256sum -- ${shellQuote(path)} 2>/dev/null`, { signal: timing.signal });
+          return r.exitCode === 0 ? r.stdout.toString().split(/\s+/)[0] : undefined;
+        },
+      });
+    }
+    return await getPath(sftp, host, step.remote, join(step.localDir, fileNameOf(host)) + '/', {
+      signal: timing.signal,
+      onProgress,
+      ...(step.recursive !== undefined ? { recursive: step.recursive } : {}),
+      ...(step.window !== undefined ? { window: step.window } : {}),
+    });
+  } catch (err) {
+    if (timing.timedOut()) {
+      throw new TimeoutError(`${host}: transfer still running after ${step.timeoutMs} ms; it was cancelled and its temporary files removed`, {
+        host,
+        phase: 'transfer',
+        timeoutMs: step.timeoutMs,
+        cause: err,
+      });
+    }
+    throw err;
+  } finally {
+    timing.done();
+  }
+}
+
+/**
+ * Everything one host does in a run, inside a worker: connect, then each step in order over that one
+ * connection; the first failing step ends the host. Never throws: every outcome is a TaskEnd.
+ */
+export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal, onStarted: () => void): Promise<TaskEnd> {
+  const started = performance.now();
+  const host = task.host.host;
+  const end: TaskEnd = { ok: false, exitCode: null, signal: null, durationMs: 0, started: false, worker: process.pid };
+  const finish = (error?: FleetError): TaskEnd => {
+    end.durationMs = Math.round(performance.now() - started);
+    if (error) end.error = toPlainError(error);
+    end.ok = !error;
+    return end;
+  };
+
+  let conn: SshConnection;
+  try {
+    const budgetMs = task.host.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    conn = await retryOnLocalFds(host, budgetMs, cancel, () => connect({ ...(task.host as SshHostOptions), onWarning: io.warning }, cancel));
+  } catch (err) {
+    return finish(asFleetError(err, host));
+  }
+  try {
+    const transfer: TransferSummary = { files: 0, skipped: 0, bytes: 0 };
+    for (const step of task.steps) {
+      if (cancel.aborted) return finish(new AbortError(`${host}: cancelled`, { host }));
+      if (!end.started) {
+        end.started = true;
+        onStarted();
+      }
+      if (step.kind === 'ping') continue;
+      if (step.kind === 'exec') {
+        let r: Awaited<ReturnType<typeof runExec>>;
+        try {
+          r = await runExec(conn, step, task, io, cancel);
+        } catch (err) {
+          // The channel could not be opened (the link died, MaxSessions): this host's result, not a crash.
+          return finish(asFleetError(err, host));
+        }
+        end.exitCode = r.exitCode;
+        end.signal = r.signal;
+        if (r.error) return finish(r.error);
+        if (r.exitCode !== 0) {
+          const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.exitCode}`;
+          return finish(new CommandError(`${host}: command ${how}`, { host, exitCode: r.exitCode, signal: r.signal }));
+        }
+        continue;
+      }
+      try {
+        const before = transfer.bytes;
+        const r = await runTransfer(conn, step, cancel, (done) => io.progress?.(before + done));
+        for (const f of r.files) {
+          transfer.files++;
+          if (f.skipped) transfer.skipped++;
+        }
+        transfer.bytes += r.bytes;
+        end.transfer = transfer;
+      } catch (err) {
+        end.transfer = transfer;
+        return finish(err instanceof FleetError ? err : new TransferError(`${host}: ${String(err)}`, { host, cause: err }));
+      }
+    }
+    return finish();
+  } finally {
+    await conn.close();
+  }
+}

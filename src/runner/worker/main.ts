@@ -1,0 +1,29 @@
+import { isToWorker, type FromWorker } from '../transport/protocol.js';
+import { TaskRunner } from './task-runner.js';
+import { toWire } from '../transport/wire.js';
+
+/** Forked worker entry: argv[2] slots, argv[3] output credit window in bytes. The controller alone prints. */
+const runner = new TaskRunner(Number(process.argv[2] ?? '1'), Number(process.argv[3] ?? String(1 << 20)), (message: FromWorker) => {
+  if (process.connected) process.send?.(toWire(message));
+  if (message.type === 'end' && !process.connected && runner.busy === 0) process.exit(0);
+});
+
+process.on('message', (message: unknown) => {
+  if (!isToWorker(message)) return;
+  // Deferred: messages that arrived before this listener are replayed by Node in one loop that touches the
+  // IPC channel after it, and a disconnect inside the loop made that throw (a stack trace at close).
+  if (message.type === 'shutdown') setImmediate(() => process.disconnect());
+  else runner.handle(message);
+});
+
+// Workers die with the controller. Before going, they end their remote commands (a cancel sends TERM over
+// the still-open SSH connections), so a controller killed with -9 leaves nothing running on the hosts.
+process.on('disconnect', () => {
+  if (runner.busy === 0) process.exit(0);
+  runner.cancelAll();
+  setTimeout(() => process.exit(0), 3_000).unref();
+});
+// Ctrl-C on a terminal (or a TERM/HUP to the whole group, as systemd and `timeout` send) reaches every
+// process; the controller alone decides what a cancel means, and a worker lives exactly as long as its IPC.
+for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, () => undefined);
+process.send?.({ type: 'ready', pid: process.pid } satisfies FromWorker);

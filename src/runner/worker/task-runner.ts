@@ -1,0 +1,77 @@
+import pLimit from 'p-limit';
+import { Credit } from './credit.js';
+import { runHostJob } from './host-job.js';
+import type { FromWorker, ToWorker } from '../transport/protocol.js';
+
+/**
+ * The worker side of the protocol, independent of where it runs: in a forked worker (messages over IPC) or
+ * inline in the controller for runs too small to be worth a fork (messages by function call). Runs at most
+ * `slots` host tasks at once and streams every event to `send`.
+ */
+/** How often a task reports transfer progress: enough for a progress line, far below the data rate. */
+const PROGRESS_MS = 250;
+
+export class TaskRunner {
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly credit: Credit;
+  private readonly cancels = new Map<number, AbortController>();
+
+  constructor(
+    slots: number,
+    creditWindow: number,
+    private readonly send: (message: FromWorker) => void,
+  ) {
+    this.limit = pLimit(Math.max(1, slots));
+    this.credit = new Credit(creditWindow);
+  }
+
+  get busy(): number {
+    return this.cancels.size;
+  }
+
+  handle(message: ToWorker): void {
+    switch (message.type) {
+      case 'task':
+        return this.run(message.id, message);
+      case 'cancel':
+        return this.cancels.get(message.id)?.abort();
+      case 'credit':
+        return this.credit.give(message.bytes);
+      case 'shutdown':
+        return this.cancelAll();
+    }
+  }
+
+  cancelAll(): void {
+    for (const c of this.cancels.values()) c.abort();
+  }
+
+  private run(id: number, message: Extract<ToWorker, { type: 'task' }>): void {
+    const controller = new AbortController();
+    this.cancels.set(id, controller);
+    void this.limit(async () => {
+      this.send({ type: 'start', id });
+      let lastProgress = 0;
+      const end = await runHostJob(
+        message.task,
+        {
+          output: (stream, data) => {
+            this.send({ type: 'output', id, stream, data });
+            return this.credit.take(data.length);
+          },
+          warning: (text) => this.send({ type: 'warning', message: text }),
+          progress: (bytes) => {
+            const now = performance.now();
+            if (now - lastProgress < PROGRESS_MS) return;
+            lastProgress = now;
+            this.send({ type: 'progress', id, bytes });
+          },
+        },
+        controller.signal,
+        () => this.send({ type: 'step', id }),
+      );
+      this.cancels.delete(id);
+      this.send({ type: 'end', id, end });
+    });
+  }
+}
