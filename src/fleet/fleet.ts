@@ -12,10 +12,11 @@ import {
 } from '../inventory/index.js';
 import type { HostResult, RunEvent } from '../core/result.js';
 import { RunReport } from '../core/report.js';
+import { notStartedError, notStartedResult } from '../core/not-started.js';
 import { perHost, perHostCommand, type PerHost, type Render } from './per-host.js';
-import { batchSize, maxFailPercent, runInBatches, skippedResult } from '../runner/controller/batches.js';
+import { batchSize, maxFailPercent, runInBatches } from '../runner/controller/batches.js';
 import { DEFAULT_FORKS, WorkerPool } from '../runner/controller/pool.js';
-import type { RunOptions } from '../runner/controller/run.js';
+import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import { buildTargets, type TargetOverrides } from '../runner/controller/targets.js';
 import type { ExecStep, Step } from '../core/steps.js';
 import type { HostTask, HostTarget } from '../runner/transport/task.js';
@@ -276,7 +277,7 @@ export class Fleet {
       return { host, steps: stepsFor(this.selected[i]!, host.user), ...(sudoPassword !== undefined ? { sudoPassword } : {}) };
     });
     const deadlineMs = ms(options.deadline);
-    const runOptions: RunOptions = {
+    const runOptions: PoolRunOptions = {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs: deadlineMs } : {}),
       ...(this.options.maxOutputBytes !== undefined ? { maxOutputBytes: this.options.maxOutputBytes } : {}),
@@ -295,7 +296,7 @@ export class Fleet {
   private async runBatches(
     tasks: HostTask[],
     options: CallOptions,
-    runOptions: RunOptions,
+    runOptions: PoolRunOptions,
     started: number,
     deadlineMs: number | undefined,
   ): Promise<HostResult[]> {
@@ -308,7 +309,7 @@ export class Fleet {
         return this.pool.run(batch, { ...runOptions, ...(left !== undefined ? { deadlineMs: left } : {}) });
       },
       skip: (task, why) => {
-        const result = skippedResult(task.host.host, why);
+        const result = notStartedResult(task.host.host, notStartedError(task.host.host, why));
         // Skipped hosts end like any other in the event stream, so -o ndjson shows every host once.
         void options.onEvent?.({ type: 'end', host: result.host, result, at: Date.now() });
         return result;

@@ -14,8 +14,11 @@ const MAY_IMPORT: Record<string, string[]> = {
   inventory: ['core'],
   ssh: ['core'],
   sftp: ['core', 'ssh'],
+  // The protocol and both transports (fork, inline); ssh for option types only (see below). It runs no host
+  // itself: the inline transport is handed what it runs.
   'runner/transport': ['core', 'ssh'],
   'runner/worker': ['core', 'ssh', 'sftp', 'runner/transport'],
+  // Both sides: it speaks the protocol and gives the inline transport the worker's task runner.
   'runner/controller': ['core', 'inventory', 'runner/transport', 'runner/worker'],
   fleet: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport'],
   index: ['core', 'fleet'],
@@ -65,6 +68,17 @@ describe('the import graph', () => {
   it('resolves every relative import to a file', () => {
     const missing = files.flatMap((f) => importsOf(f).filter((t) => !existsSync(t)).map((t) => `${relative(SRC, f)} → ${t}`));
     expect(missing).toEqual([]);
+  });
+
+  it('lets runner/transport take only types from ssh (what a host task carries), no ssh code', () => {
+    const valued = files
+      .filter((f) => layerOf(f) === 'runner/transport')
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/(?:import|export)\s(?!type\s)[^'";]*?from\s+'(\.[^']+)'/g)]
+          .filter((m) => layerOf(resolve(dirname(f), m[1]!.replace(/\.js$/, '.ts'))) === 'ssh')
+          .map((m) => `${relative(SRC, f)}: ${m[1]}`),
+      );
+    expect(valued).toEqual([]);
   });
 
   it('keeps core free of packages and of Node itself', () => {

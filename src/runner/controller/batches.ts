@@ -1,5 +1,4 @@
-import { ConfigError, SkippedError } from '../../core/errors.js';
-import type { HostResult } from '../../core/result.js';
+import { ConfigError } from '../../core/errors.js';
 
 /** `10` or `25%` → a batch size for `count` hosts (Ansible's `serial`); at least 1. */
 export function batchSize(spec: number | string, count: number): number {
@@ -69,19 +68,4 @@ export async function runInBatches<T, R extends { ok: boolean }>(tasks: T[], flo
     }
   }
   return results;
-}
-
-/** The result of a host that never started. */
-export function skippedResult(host: string, why: string): HostResult {
-  return {
-    host,
-    ok: false,
-    exitCode: null,
-    signal: null,
-    stdout: '',
-    stderr: '',
-    truncated: false,
-    durationMs: 0,
-    error: new SkippedError(`${host}: not started: ${why}`, { host }),
-  };
 }

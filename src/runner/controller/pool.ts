@@ -1,13 +1,15 @@
 import { availableParallelism } from 'node:os';
-import { AbortError, TimeoutError } from '../../core/errors.js';
 import type { HostResult } from '../../core/result.js';
-import type { FromWorker } from '../transport/protocol.js';
-import { Run, type RunOptions } from './run.js';
+import type { WorkerStart } from '../transport/protocol.js';
 import type { HostTask } from '../transport/task.js';
-import { InlineWorker } from '../worker/inline-worker.js';
-import type { PoolWorker } from '../transport/pool-worker.js';
+import { InlineWorker, type WorkerSideFactory } from '../transport/inline-worker.js';
+import type { OnWorkerMessage, PoolWorker, WorkerExit } from '../transport/pool-worker.js';
 import { WorkerHandle } from '../transport/fork-worker.js';
+import { TaskRunner } from '../worker/task-runner.js';
 import { fitToOpenFiles } from './fd-budget.js';
+import { Run } from './run.js';
+import type { PoolRunOptions } from './run-options.js';
+import { watchStops } from './stop-policy.js';
 
 export const DEFAULT_FORKS = 64;
 
@@ -43,6 +45,9 @@ export function defaultWorkerCount(hosts: number, forks: number, kind: RunKind =
 export function splitSlots(forks: number, workers: number): number[] {
   return Array.from({ length: workers }, (_, i) => Math.floor(forks / workers) + (i < forks % workers ? 1 : 0));
 }
+
+/** What an inline worker runs: the same task runner a forked worker's main.ts builds. */
+const inlineSide: WorkerSideFactory = (start, send) => new TaskRunner(start, send);
 
 /**
  * The controller's pool of forked workers. Workers are forked on first use — how many depends on that first
@@ -87,19 +92,15 @@ export class WorkerPool {
   }
 
   private spawn(slots: number): PoolWorker {
-    const onMessage = (w: PoolWorker, m: FromWorker) => this.current?.onMessage(w, m);
-    if (this.inline) return new InlineWorker(slots, this.creditWindow, onMessage);
-    return new WorkerHandle(
-      slots,
-      this.creditWindow,
-      onMessage,
-      (w, code, signal) => this.onExit(w, code, signal),
-    );
+    const start: WorkerStart = { slots, creditWindow: this.creditWindow };
+    const onMessage: OnWorkerMessage = (w, m) => this.current?.onMessage(w, m);
+    if (this.inline) return new InlineWorker(start, inlineSide, onMessage);
+    return new WorkerHandle(start, onMessage, (w, exit) => this.onExit(w, exit));
   }
 
-  private onExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(worker: PoolWorker, exit: WorkerExit): void {
     this.workers = this.workers.filter((w) => w !== worker);
-    this.current?.onWorkerExit(worker, code, signal);
+    this.current?.onWorkerExit(exit);
     // A fresh worker takes the dead one's slots, so the run keeps its concurrency.
     if (!this.closed) {
       this.workers.push(this.spawn(worker.slots));
@@ -107,7 +108,7 @@ export class WorkerPool {
     }
   }
 
-  async run(tasks: HostTask[], options: RunOptions = {}): Promise<HostResult[]> {
+  async run(tasks: HostTask[], options: PoolRunOptions = {}): Promise<HostResult[]> {
     if (this.closed) throw new Error('the worker pool is closed');
     if (this.current) throw new Error('one run at a time per Fleet: await the previous call first');
     if (this.workers.length === 0) {
@@ -118,23 +119,13 @@ export class WorkerPool {
 
     const run = new Run(tasks, () => this.workers, options);
     this.current = run;
-    const onAbort = () => run.stop(new AbortError('cancelled'));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    const deadline =
-      options.deadlineMs === undefined
-        ? undefined
-        : setTimeout(
-            () => run.stop(new TimeoutError(`run deadline of ${options.deadlineMs} ms reached`, { phase: 'run', timeoutMs: options.deadlineMs })),
-            options.deadlineMs,
-          );
+    const unwatch = watchStops(options, (reason) => run.stop(reason));
     try {
       run.dispatch();
       await run.done;
-      return run.results;
+      return run.hostResults;
     } finally {
-      if (deadline) clearTimeout(deadline);
-      options.signal?.removeEventListener('abort', onAbort);
+      unwatch();
       this.current = undefined;
     }
   }

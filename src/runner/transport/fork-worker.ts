@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isFromWorker, type FromWorker, type ToWorker } from './protocol.js';
-import type { PoolWorker } from './pool-worker.js';
+import { encodeWorkerStart, isFromWorker, type ToWorker, type WorkerStart } from './protocol.js';
+import type { OnWorkerExit, OnWorkerMessage, PoolWorker } from './pool-worker.js';
+import { SlottedWorker } from './slotted-worker.js';
 import { fromWire, type WireFromWorker } from './wire.js';
 
 /** Only these reach a worker's environment: the inventory's secrets may come from the controller's env. */
@@ -23,32 +24,29 @@ function workerEntry(): { file: string; execArgv: string[] } {
 }
 
 /** The controller's view of one forked worker process. */
-export class WorkerHandle implements PoolWorker {
+export class WorkerHandle extends SlottedWorker implements PoolWorker {
   readonly child: ChildProcess;
-  /** Task ids this worker is running. */
-  readonly inflight = new Set<number>();
   exited = false;
 
-  constructor(
-    readonly slots: number,
-    creditWindow: number,
-    onMessage: (worker: PoolWorker, message: FromWorker) => void,
-    onExit: (worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null) => void,
-  ) {
+  constructor(start: WorkerStart, onMessage: OnWorkerMessage, onExit: OnWorkerExit) {
+    super(start.slots);
     const { file, execArgv } = workerEntry();
     const env: NodeJS.ProcessEnv = {};
     for (const name of PASSED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
-    this.child = fork(file, [String(slots), String(creditWindow)], {
+    this.child = fork(file, encodeWorkerStart(start), {
       execArgv,
       env,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     this.child.on('message', (m: unknown) => {
-      if (isFromWorker(m)) onMessage(this, fromWire(m as WireFromWorker));
+      if (!isFromWorker(m)) return;
+      const message = fromWire(m as WireFromWorker);
+      this.received(message);
+      onMessage(this, message);
     });
     this.child.on('exit', (code, signal) => {
       this.exited = true;
-      onExit(this, code, signal);
+      onExit(this, { code, signal, lost: this.drain() });
     });
     // A send to a worker that just died fails; its exit handler deals with the consequences.
     this.child.on('error', () => undefined);
@@ -58,11 +56,7 @@ export class WorkerHandle implements PoolWorker {
     return this.child.pid;
   }
 
-  get free(): number {
-    return this.exited ? 0 : this.slots - this.inflight.size;
-  }
-
-  send(message: ToWorker): void {
+  protected post(message: ToWorker): void {
     if (!this.exited && this.child.connected) this.child.send(message);
   }
 

@@ -3,9 +3,39 @@ import type { StreamName, TransferSummary } from '../../core/result.js';
 import type { HostTask } from './task.js';
 
 /**
- * The typed IPC protocol between the controller and its workers: a discriminated union each way, and a task
- * id on every message about a task. Credentials travel only inside `task` messages, never argv or env.
+ * The typed IPC protocol between the controller and its workers: what a worker is started with, then a
+ * discriminated union each way, with a task id on every message about a task. Credentials travel only inside
+ * `task` messages, never argv or env.
  */
+
+/**
+ * What a worker needs before its first task, fixed for its life. Nothing secret: a forked worker gets it in
+ * argv (so the first task follows the fork without waiting for a reply), the inline one as an argument.
+ */
+export interface WorkerStart {
+  /** Host tasks it runs at once. */
+  slots: number;
+  /** Output bytes it may have in flight before its hosts are slowed down (flow control, `credit`). */
+  creditWindow: number;
+}
+
+const START_FLAGS: Record<keyof WorkerStart, string> = { slots: '--slots=', creditWindow: '--credit-window=' };
+
+export function encodeWorkerStart(start: WorkerStart): string[] {
+  return (Object.keys(START_FLAGS) as (keyof WorkerStart)[]).map((key) => `${START_FLAGS[key]}${start[key]}`);
+}
+
+/** The forked worker's side of encodeWorkerStart; a missing or malformed value is the controller's bug. */
+export function decodeWorkerStart(argv: readonly string[]): WorkerStart {
+  const value = (key: keyof WorkerStart): number => {
+    const flag = START_FLAGS[key];
+    const text = argv.find((arg) => arg.startsWith(flag))?.slice(flag.length);
+    const number = Number(text);
+    if (!text || !Number.isFinite(number) || number < 0) throw new Error(`worker start: expected ${flag}<number>, got ${text ?? 'nothing'}`);
+    return number;
+  };
+  return { slots: value('slots'), creditWindow: value('creditWindow') };
+}
 
 /** Controller → worker. */
 export type ToWorker =
@@ -32,7 +62,6 @@ export interface TaskEnd {
 
 /** Worker → controller. */
 export type FromWorker =
-  | { type: 'ready'; pid: number }
   | { type: 'start'; id: number }
   /** The first step began: from here on a crash must not re-run the host elsewhere (it may have had effects). */
   | { type: 'step'; id: number }

@@ -1,9 +1,9 @@
-import { isToWorker, type FromWorker } from '../transport/protocol.js';
+import { decodeWorkerStart, isToWorker, type FromWorker } from '../transport/protocol.js';
 import { TaskRunner } from './task-runner.js';
 import { toWire } from '../transport/wire.js';
 
-/** Forked worker entry: argv[2] slots, argv[3] output credit window in bytes. The controller alone prints. */
-const runner = new TaskRunner(Number(process.argv[2] ?? '1'), Number(process.argv[3] ?? String(1 << 20)), (message: FromWorker) => {
+/** Forked worker entry: started with an encoded WorkerStart in argv (no secrets). The controller alone prints. */
+const runner = new TaskRunner(decodeWorkerStart(process.argv.slice(2)), (message: FromWorker) => {
   if (process.connected) process.send?.(toWire(message));
   if (message.type === 'end' && !process.connected && runner.busy === 0) process.exit(0);
 });
@@ -26,4 +26,3 @@ process.on('disconnect', () => {
 // Ctrl-C on a terminal (or a TERM/HUP to the whole group, as systemd and `timeout` send) reaches every
 // process; the controller alone decides what a cancel means, and a worker lives exactly as long as its IPC.
 for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, () => undefined);
-process.send?.({ type: 'ready', pid: process.pid } satisfies FromWorker);

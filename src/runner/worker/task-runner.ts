@@ -1,28 +1,28 @@
 import pLimit from 'p-limit';
 import { Credit } from './credit.js';
 import { runHostJob } from './host-job.js';
-import type { FromWorker, ToWorker } from '../transport/protocol.js';
+import type { FromWorker, ToWorker, WorkerStart } from '../transport/protocol.js';
+import type { WorkerSide } from '../transport/inline-worker.js';
+
+/** How often a task reports transfer progress: enough for a progress line, far below the data rate. */
+const PROGRESS_MS = 250;
 
 /**
  * The worker side of the protocol, independent of where it runs: in a forked worker (messages over IPC) or
  * inline in the controller for runs too small to be worth a fork (messages by function call). Runs at most
  * `slots` host tasks at once and streams every event to `send`.
  */
-/** How often a task reports transfer progress: enough for a progress line, far below the data rate. */
-const PROGRESS_MS = 250;
-
-export class TaskRunner {
+export class TaskRunner implements WorkerSide {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly credit: Credit;
   private readonly cancels = new Map<number, AbortController>();
 
   constructor(
-    slots: number,
-    creditWindow: number,
+    start: WorkerStart,
     private readonly send: (message: FromWorker) => void,
   ) {
-    this.limit = pLimit(Math.max(1, slots));
-    this.credit = new Credit(creditWindow);
+    this.limit = pLimit(Math.max(1, start.slots));
+    this.credit = new Credit(start.creditWindow);
   }
 
   get busy(): number {

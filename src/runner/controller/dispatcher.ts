@@ -1,0 +1,67 @@
+import type { PoolWorker } from '../transport/pool-worker.js';
+import type { HostEntry } from './host-entry.js';
+
+/** Unique across runs of a process, so a late message from an earlier run can never match a new task. */
+let nextTaskId = 1;
+
+/**
+ * Where each host of a run is: waiting in the queue, or running on a worker under a task id. Pull-based: a
+ * worker gets a waiting host whenever one of its slots is free. The slots themselves are the worker's to
+ * count (PoolWorker.assign and the task's end); this keeps only what the run needs to know.
+ */
+export class Dispatcher {
+  private readonly waiting: HostEntry[];
+  private readonly running = new Map<number, HostEntry>();
+
+  constructor(entries: readonly HostEntry[]) {
+    this.waiting = [...entries];
+  }
+
+  /** Hands waiting hosts to workers with free slots, in worker order. */
+  dispatch(workers: readonly PoolWorker[]): void {
+    for (const worker of workers) {
+      while (worker.free > 0 && this.waiting.length > 0) this.assign(worker, this.waiting.shift()!);
+    }
+  }
+
+  private assign(worker: PoolWorker, entry: HostEntry): void {
+    const id = nextTaskId++;
+    entry.attempts++;
+    entry.worker = worker;
+    entry.dispatchedAt = performance.now();
+    this.running.set(id, entry);
+    worker.assign(id, entry.task);
+  }
+
+  /** The host a task id is about, while that task runs for this run. */
+  entry(id: number): HostEntry | undefined {
+    return this.running.get(id);
+  }
+
+  /** The task ended (or its worker died): its id no longer names a running host. */
+  ended(id: number): HostEntry | undefined {
+    const entry = this.running.get(id);
+    this.running.delete(id);
+    return entry;
+  }
+
+  /** A retry waits its turn behind the hosts not yet tried. */
+  requeueLast(entry: HostEntry): void {
+    this.waiting.push(entry);
+  }
+
+  /** A host a crash took from its worker goes first: it was already due. */
+  requeueFirst(entry: HostEntry): void {
+    this.waiting.unshift(entry);
+  }
+
+  /** Empties the queue: the hosts that will not start now. */
+  takeWaiting(): HostEntry[] {
+    return this.waiting.splice(0);
+  }
+
+  /** Asks each running host's worker to cancel it. */
+  cancelRunning(): void {
+    for (const [id, entry] of this.running) entry.worker?.send({ type: 'cancel', id });
+  }
+}

@@ -1,0 +1,22 @@
+import type { StreamName } from '../../core/result.js';
+import type { HostEntry } from './host-entry.js';
+import { splitLines } from './output-lines.js';
+import type { Emit } from './run-results.js';
+
+/**
+ * A host's output bytes: kept (capped) for its result and sent on as line events. `credit` gives the bytes
+ * back to the worker only once the consumer has taken them: a slow terminal slows the hosts down. Output
+ * of a host that already has its result (late, after a stop) is only credited.
+ */
+export function relayOutput(entry: HostEntry | undefined, stream: StreamName, data: Buffer, emit: Emit, credit: () => void): void {
+  if (!entry || entry.result) return credit();
+  const text = entry.builder.append(stream, data);
+  const host = entry.builder.host;
+  const pending: Promise<void>[] = [];
+  for (const { line, bytes } of splitLines(text, data)) {
+    const p = emit({ type: 'output', host, stream, line, bytes, at: Date.now() });
+    if (p) pending.push(p);
+  }
+  if (pending.length === 0) credit();
+  else void Promise.allSettled(pending).then(credit);
+}
