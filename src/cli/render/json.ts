@@ -1,9 +1,10 @@
 import type { HostResult, RunEvent, RunSummary, StreamName, TransferSummary } from '../../core/result.js';
 
 /**
- * `-o json` and `-o ndjson` (DESIGN.md §4). Objects are built from the field lists below, never spread, so the field
- * order is fixed (consumers diff and grep these) and nothing the model grows later — or a FleetError's
- * cause, details or stack, which may hold paths, addresses or secrets — leaks into the output by accident.
+ * `-o json` and `-o ndjson` (DESIGN.md §4). Objects are built from the field lists below, never spread, so
+ * the field order is fixed (consumers diff and grep these) and nothing the model grows later — or a
+ * FleetError's cause, details or stack, which may hold paths, addresses or secrets — leaks into the output
+ * by accident.
  */
 
 export interface JsonError {
