@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BATCH_HINT, isSensibleBatch, MAX_FAIL_HINT, parseBatchSpec, parseMaxFailPercent } from '../core/batch-spec.js';
-import { tryParseDuration } from '../core/duration.js';
+import { DURATION_HINT, tryParseDuration } from '../core/duration.js';
 
 /**
  * Every option that more than one command takes (DESIGN.md §4), defined once: flags, help text, parsing
@@ -67,9 +67,7 @@ function port(value: string): number {
 }
 
 function duration(value: string): string {
-  if (tryParseDuration(value) === undefined) {
-    throw new InvalidArgumentError('give a duration like 500ms, 10s, 2m or 1h (a bare number means seconds).');
-  }
+  if (tryParseDuration(value, { bareNumber: 'seconds' }) === undefined) throw new InvalidArgumentError(`give ${DURATION_HINT}.`);
   return value;
 }
 

@@ -24,6 +24,7 @@ import { EventQueue } from './event-queue.js';
 import { checkEnvNames } from '../ssh/remote-command.js';
 import { completeTargets, prepareHosts, type HostOverrides, type PreparedHosts } from './hosts.js';
 
+/** `30s`, `2m`, `1m30s` as on the command line, or a number of milliseconds (core/duration.ts). */
 type Duration = string | number;
 
 /** What callers of the facade see of the layers below it: the host type describe() returns, the forks default. */
@@ -107,7 +108,7 @@ export interface GetCallOptions extends CallOptions {
 
 function ms(value: Duration | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : parseDuration(value);
+  const n = parseDuration(value, { bareNumber: 'ms' });
   return n > 0 ? n : undefined;
 }
 
