@@ -61,7 +61,10 @@ export interface FleetOptions {
   sshConfig?: string | false;
   /** Hosts whose connection failed are tried again this many times. */
   retry?: number;
-  /** Output kept per host and stream in results. Default 1 MiB. */
+  /**
+   * Bytes of output (UTF-8, whole characters) kept per host and stream in results; `truncated` says when a
+   * stream had more. Events still carry all of it. Default 1 MiB.
+   */
   maxOutputBytes?: number;
   /**
    * Files your code keeps open per running host (say, one output file per stream: 2). forks is lowered to
