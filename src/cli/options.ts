@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { tryParseDuration } from '../core/duration.js';
+import { BATCH_HINT, isSensibleBatch, MAX_FAIL_HINT, parseBatchSpec, parseMaxFailPercent } from '../core/batch-spec.js';
+import { DURATION_HINT, tryParseDuration } from '../core/duration.js';
 
 /**
  * Every option that more than one command takes (DESIGN.md §4), defined once: flags, help text, parsing
@@ -66,24 +67,18 @@ function port(value: string): number {
 }
 
 function duration(value: string): string {
-  if (tryParseDuration(value) === undefined) {
-    throw new InvalidArgumentError('give a duration like 500ms, 10s, 2m or 1h (a bare number means seconds).');
-  }
+  if (tryParseDuration(value, { bareNumber: 'seconds' }) === undefined) throw new InvalidArgumentError(`give ${DURATION_HINT}.`);
   return value;
 }
 
 function batch(value: string): string {
-  const m = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
-  const ok = m ? Number(m[1]) > 0 && Number(m[1]) <= 100 : /^\d+$/.test(value.trim()) && Number(value) >= 1;
-  if (!ok) throw new InvalidArgumentError('give a number of hosts (10) or a share of them (25%).');
+  const spec = parseBatchSpec(value);
+  if (!spec || !isSensibleBatch(spec)) throw new InvalidArgumentError(`give ${BATCH_HINT}.`);
   return value.trim();
 }
 
 function percent(value: string): string {
-  const text = value.trim().replace(/%$/, '');
-  if (!/^\d+(?:\.\d+)?$/.test(text) || Number(text) > 100) {
-    throw new InvalidArgumentError('give a percentage from 0 to 100, such as 10%.');
-  }
+  if (parseMaxFailPercent(value) === undefined) throw new InvalidArgumentError(`give ${MAX_FAIL_HINT}.`);
   return value.trim();
 }
 

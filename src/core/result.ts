@@ -20,7 +20,7 @@ export interface HostResult {
   /** Exit code of the last command that ran (null when none ran or it died by a signal). */
   exitCode: number | null;
   signal: string | null;
-  /** Output as text, capped per host; `truncated` says when the cap was hit. */
+  /** Output as text, capped per stream in UTF-8 bytes (maxOutputBytes); `truncated` says when the cap was hit. */
   stdout: string;
   stderr: string;
   truncated: boolean;

@@ -25,6 +25,7 @@ import { EventQueue } from './event-queue.js';
 import { checkEnvNames } from '../ssh/remote-command.js';
 import { completeTargets, prepareHosts, type HostOverrides, type PreparedHosts } from './hosts.js';
 
+/** `30s`, `2m`, `1m30s` as on the command line, or a number of milliseconds (core/duration.ts). */
 type Duration = string | number;
 
 /** What callers of the facade see of the layers below it: the host type describe() returns, the forks default. */
@@ -61,7 +62,10 @@ export interface FleetOptions {
   sshConfig?: string | false;
   /** Hosts whose connection failed are tried again this many times. */
   retry?: number;
-  /** Output kept per host and stream in results. Default 1 MiB. */
+  /**
+   * Bytes of output (UTF-8, whole characters) kept per host and stream in results; `truncated` says when a
+   * stream had more. Events still carry all of it. Default 1 MiB.
+   */
   maxOutputBytes?: number;
   /**
    * Files your code keeps open per running host (say, one output file per stream: 2). forks is lowered to
@@ -108,7 +112,7 @@ export interface GetCallOptions extends CallOptions {
 
 function ms(value: Duration | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : parseDuration(value);
+  const n = parseDuration(value, { bareNumber: 'ms' });
   return n > 0 ? n : undefined;
 }
 

@@ -149,7 +149,7 @@ export function readValue(key: SettingKey, entry: Entry, ctx: SettingsContext): 
     }
     case 'connectTimeoutMs': {
       const raw = isScalar(value) ? value.value : undefined;
-      const ms = typeof raw === 'string' || typeof raw === 'number' ? tryParseDuration(raw) : undefined;
+      const ms = typeof raw === 'string' || typeof raw === 'number' ? tryParseDuration(raw, { bareNumber: 'seconds' }) : undefined;
       if (ms === undefined || ms <= 0) return wrong(entry, ctx, DURATION_HINT.replace('a duration', 'a positive duration'));
       return ms;
     }

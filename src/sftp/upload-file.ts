@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { FileTransferContext } from './file-context.js';
 import * as remote from './remote.js';
 import { fromRemote } from './sides.js';
+import { windowedOptions, writeFileOnce } from './file-write.js';
 import { tempNameFor } from './temp-name.js';
 import type { PlannedFile } from './tree.js';
 import { abortError, attempt, type ErrorContext } from './translate-error.js';
@@ -10,10 +11,9 @@ import { isUnchanged } from './unchanged.js';
 import { windowedPut } from './windowed-transfer.js';
 
 /**
- * One local file to one remote path. Atomic (the default): the data goes to a fresh temporary file beside
- * the target, created 0600 so nobody reads it half-written, gets its final mode and mtime, and is renamed
- * over the target only when complete. Whatever fails or is cancelled before the rename removes the temporary
- * file and leaves the target as it was.
+ * One local file to one remote path, atomic by default (file-write.ts): the temporary file is created 0600 so
+ * nobody reads it half-written, and gets its final mode (`mode` or the local file's) and mtime before the
+ * rename.
  */
 
 export interface UploadContext extends FileTransferContext {
@@ -57,38 +57,25 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
   }
 
   const attrs = { mode, atime: entry.atime, mtime: entry.mtime };
-  const window = ctx.window();
-  const fast = {
-    window,
-    chunkSize: ctx.chunkSize,
-    signal,
-    onStep: (bytesDone: number, bytesTotal: number) => ctx.progress(target, bytesDone, bytesTotal),
-  };
-
-  if (!ctx.atomic) {
-    try {
-      await attempt(at('upload to'), () => windowedPut(sftp, local, target, fast));
-      await attempt(at('set the mode and time of'), () => remote.setstat(sftp, target, attrs));
-    } catch (err) {
-      throw signal.aborted ? cancelled() : err;
-    }
-    ctx.progress(target, entry.size, entry.size);
-    return { ...done, window: window.reached };
-  }
-
-  const temp = posix.join(posix.dirname(target), tempNameFor(posix.basename(target)));
-  const lostNote = `the temporary file ${temp} may remain`;
-  await attempt(at('create a temporary file for', target), () => remote.createExclusive(sftp, temp, { mode: 0o600 }));
-  try {
-    await attempt(at('upload to', target, lostNote), () => windowedPut(sftp, local, temp, fast));
-    await attempt(at('set the mode and time of', temp, lostNote), () => remote.setstat(sftp, temp, attrs));
-    if (signal.aborted) throw cancelled();
-    await attempt(at('rename into place', target, lostNote), () => remote.renameOver(sftp, temp, target));
-  } catch (err) {
-    // Best effort: on a dead connection the request fails at once and the temporary file stays behind.
-    await remote.unlink(sftp, temp).catch(() => undefined);
-    throw signal.aborted ? cancelled() : err;
-  }
+  const fast = windowedOptions(ctx, target);
+  let lostNote: string | undefined;
+  await writeFileOnce(ctx, target, {
+    write: async (to, intoTemp) => {
+      const note = intoTemp ? lostNote : undefined;
+      await attempt(at('upload to', target, note), () => windowedPut(sftp, local, to, fast));
+      await attempt(at('set the mode and time of', to, note), () => remote.setstat(sftp, to, attrs));
+    },
+    createTemp: async () => {
+      const temp = posix.join(posix.dirname(target), tempNameFor(posix.basename(target)));
+      await attempt(at('create a temporary file for', target), () => remote.createExclusive(sftp, temp, { mode: 0o600 }));
+      lostNote = `the temporary file ${temp} may remain`;
+      return temp;
+    },
+    renameOver: (temp) => attempt(at('rename into place', target, lostNote), () => remote.renameOver(sftp, temp, target)),
+    // On a dead connection the request fails at once and the temporary file stays behind (lostNote says so).
+    remove: (temp) => remote.unlink(sftp, temp),
+    cancelled,
+  });
   ctx.progress(target, entry.size, entry.size);
-  return { ...done, window: window.reached };
+  return { ...done, window: fast.window.reached };
 }

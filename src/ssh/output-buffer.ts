@@ -1,26 +1,29 @@
+import { OutputCap } from '../core/output-cap.js';
+
 /** Keeps the first `limit` bytes of a stream for the result while every chunk still goes to the listener. */
 export class OutputBuffer {
   private readonly chunks: Buffer[] = [];
   private size = 0;
-  truncated = false;
+  private readonly cap: OutputCap;
 
   constructor(
-    private readonly limit: number,
+    limit: number,
     private readonly listener?: (chunk: Buffer) => void,
-  ) {}
+  ) {
+    this.cap = new OutputCap(limit);
+  }
+
+  get truncated(): boolean {
+    return this.cap.truncated;
+  }
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     this.listener?.(chunk);
-    const room = this.limit - this.size;
-    if (room <= 0) {
-      this.truncated = true;
-      return;
-    }
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    if (kept !== chunk) this.truncated = true;
-    this.chunks.push(kept);
-    this.size += kept.length;
+    const kept = this.cap.take(chunk.length);
+    if (kept === 0) return;
+    this.chunks.push(kept < chunk.length ? chunk.subarray(0, kept) : chunk);
+    this.size += kept;
   }
 
   get value(): Buffer {

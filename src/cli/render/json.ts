@@ -1,9 +1,10 @@
 import type { HostResult, RunEvent, RunSummary, StreamName, TransferSummary } from '../../core/result.js';
 
 /**
- * `-o json` and `-o ndjson` (DESIGN.md §4). Objects are built field by field, never spread, so the field
- * order is fixed (consumers diff and grep these) and nothing the model grows later — or a FleetError's
- * cause, details or stack, which may hold paths, addresses or secrets — leaks into the output by accident.
+ * `-o json` and `-o ndjson` (DESIGN.md §4). Objects are built from the field lists below, never spread, so
+ * the field order is fixed (consumers diff and grep these) and nothing the model grows later — or a
+ * FleetError's cause, details or stack, which may hold paths, addresses or secrets — leaks into the output
+ * by accident.
  */
 
 export interface JsonError {
@@ -11,14 +12,32 @@ export interface JsonError {
   message: string;
 }
 
-export interface JsonHost {
-  host: string;
-  ok: boolean;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
+/** The HostResult fields JSON carries as they are, in the order printed. */
+const HOST_FIELDS = ['host', 'ok', 'exitCode', 'signal', 'stdout', 'stderr', 'durationMs'] as const;
+
+/** The fields JSON reshapes (below) or leaves out: `worker` is a pid for diagnostics, not part of a report. */
+type ReshapedHostField = 'truncated' | 'invalidUtf8' | 'transfer' | 'error' | 'worker';
+
+/** The TransferSummary fields, in the order printed: all of them. */
+const TRANSFER_FIELDS = ['files', 'skipped', 'bytes'] as const;
+
+/** The RunSummary fields, in the order printed: all of them. */
+const SUMMARY_FIELDS = ['ok', 'failed', 'timedOut', 'unreachable', 'skipped', 'hosts', 'durationMs'] as const;
+
+/**
+ * Fails to compile ("Property 'x' is missing") when a core type grows a field the lists above do not place:
+ * a new field is a choice about the JSON output, made here, not one forgotten.
+ */
+type Unplaced<T, Placed> = Exclude<keyof T, Placed>;
+const everyFieldPlaced: Record<
+  | Unplaced<HostResult, (typeof HOST_FIELDS)[number] | ReshapedHostField>
+  | Unplaced<RunSummary, (typeof SUMMARY_FIELDS)[number]>
+  | Unplaced<TransferSummary, (typeof TRANSFER_FIELDS)[number]>,
+  never
+> = {};
+void everyFieldPlaced;
+
+export type JsonHost = Pick<HostResult, (typeof HOST_FIELDS)[number]> & {
   /** Only when the per-host output cap was hit. */
   truncated?: true;
   /** Only when a stream was not valid UTF-8: which ones (their text has U+FFFD for the invalid bytes). */
@@ -26,17 +45,15 @@ export interface JsonHost {
   /** Only for put/get runs. */
   transfer?: TransferSummary;
   error?: JsonError;
-}
+};
 
-export interface JsonSummary {
-  ok: number;
-  failed: number;
-  /** Of `failed`, the hosts whose command or transfer timed out. */
-  timedOut: number;
-  unreachable: number;
-  skipped: number;
-  hosts: number;
-  durationMs: number;
+export type JsonSummary = Pick<RunSummary, (typeof SUMMARY_FIELDS)[number]>;
+
+/** A copy of `from` with exactly `keys`, in their order. */
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const to = {} as Pick<T, K>;
+  for (const key of keys) to[key] = from[key];
+  return to;
 }
 
 export interface JsonReport {
@@ -52,32 +69,16 @@ export type NdjsonEvent =
   | { type: 'summary'; summary: JsonSummary; at: number };
 
 export function toJsonHost(r: HostResult): JsonHost {
-  const host: JsonHost = {
-    host: r.host,
-    ok: r.ok,
-    exitCode: r.exitCode,
-    signal: r.signal,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    durationMs: r.durationMs,
-  };
+  const host: JsonHost = pick(r, HOST_FIELDS);
   if (r.truncated) host.truncated = true;
   if (r.invalidUtf8?.length) host.invalidUtf8 = [...r.invalidUtf8];
-  if (r.transfer) host.transfer = { files: r.transfer.files, skipped: r.transfer.skipped, bytes: r.transfer.bytes };
+  if (r.transfer) host.transfer = pick(r.transfer, TRANSFER_FIELDS);
   if (r.error) host.error = { code: r.error.code, message: r.error.message };
   return host;
 }
 
 export function toJsonSummary(s: RunSummary): JsonSummary {
-  return {
-    ok: s.ok,
-    failed: s.failed,
-    timedOut: s.timedOut,
-    unreachable: s.unreachable,
-    skipped: s.skipped,
-    hosts: s.hosts,
-    durationMs: s.durationMs,
-  };
+  return pick(s, SUMMARY_FIELDS);
 }
 
 /** The `-o json` document, hosts in the order given. */

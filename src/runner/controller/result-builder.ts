@@ -1,22 +1,25 @@
 import { fromPlainError } from '../../core/errors.js';
+import { OutputCap, utf8Prefix } from '../../core/output-cap.js';
 import type { HostResult, StreamName } from '../../core/result.js';
 import type { TaskEnd } from '../transport/protocol.js';
 import { Utf8Text } from './utf8-text.js';
 
 /**
- * Collects one host's streamed output as text, keeping at most `cap` characters per stream, and its end.
- * The bytes arrive raw; this is where they become text (and where a stream that was not UTF-8 is noticed).
+ * Collects one host's streamed output as text, keeping at most `cap` bytes of it (UTF-8) per stream, and its
+ * end. The bytes arrive raw; this is where they become text (and where a stream that was not UTF-8 is
+ * noticed).
  */
 export class ResultBuilder {
   private readonly kept: Record<StreamName, string[]> = { stdout: [], stderr: [] };
-  private readonly size: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  private caps: Record<StreamName, OutputCap>;
   private readonly text: Record<StreamName, Utf8Text> = { stdout: new Utf8Text(), stderr: new Utf8Text() };
-  private truncated = false;
 
   constructor(
     readonly host: string,
     private readonly cap: number,
-  ) {}
+  ) {
+    this.caps = this.freshCaps();
+  }
 
   /** Takes the next bytes of a stream and returns them as text (what is kept of it is capped). */
   append(stream: StreamName, bytes: Buffer): string {
@@ -29,10 +32,9 @@ export class ResultBuilder {
   reset(): void {
     this.kept.stdout = [];
     this.kept.stderr = [];
-    this.size.stdout = this.size.stderr = 0;
+    this.caps = this.freshCaps();
     this.text.stdout.reset();
     this.text.stderr.reset();
-    this.truncated = false;
   }
 
   build(end: TaskEnd): HostResult {
@@ -44,7 +46,7 @@ export class ResultBuilder {
       signal: end.signal,
       stdout: this.kept.stdout.join(''),
       stderr: this.kept.stderr.join(''),
-      truncated: this.truncated,
+      truncated: this.caps.stdout.truncated || this.caps.stderr.truncated,
       durationMs: end.durationMs,
     };
     const invalid = (['stdout', 'stderr'] as const).filter((s) => !this.text[s].valid);
@@ -55,16 +57,13 @@ export class ResultBuilder {
     return result;
   }
 
+  private freshCaps(): Record<StreamName, OutputCap> {
+    return { stdout: new OutputCap(this.cap), stderr: new OutputCap(this.cap) };
+  }
+
   private keep(stream: StreamName, data: string): void {
-    if (data === '') return;
-    const room = this.cap - this.size[stream];
-    if (room <= 0) {
-      this.truncated = true;
-      return;
-    }
-    const part = data.length > room ? data.slice(0, room) : data;
-    if (part !== data) this.truncated = true;
-    this.kept[stream].push(part);
-    this.size[stream] += part.length;
+    const size = Buffer.byteLength(data);
+    const kept = this.caps[stream].take(size);
+    if (kept > 0) this.kept[stream].push(kept < size ? utf8Prefix(data, kept) : data);
   }
 }

@@ -15,14 +15,22 @@ describe('parseDuration', () => {
     [0, 0],
     [2.5, 2500],
   ] as const)('%s → %i ms', (input, ms) => {
-    expect(parseDuration(input)).toBe(ms);
+    expect(parseDuration(input, { bareNumber: 'seconds' })).toBe(ms);
   });
 
   it.each(['', '10x', 's', '10 s', '-5s', '1d', 'ten'])('rejects %j', (input) => {
-    expect(tryParseDuration(input)).toBeUndefined();
+    expect(tryParseDuration(input, { bareNumber: 'seconds' })).toBeUndefined();
+  });
+
+  it('reads a number as milliseconds for the API, text as an operator writes it', () => {
+    expect(parseDuration(2.5, { bareNumber: 'ms' })).toBe(2.5);
+    expect(parseDuration(30_000, { bareNumber: 'ms' })).toBe(30_000);
+    expect(parseDuration('10', { bareNumber: 'ms' })).toBe(10_000);
+    expect(parseDuration('1m30s', { bareNumber: 'ms' })).toBe(90_000);
+    expect(tryParseDuration(-5, { bareNumber: 'seconds' })).toBeUndefined();
   });
 
   it('says what a duration looks like', () => {
-    configError(() => parseDuration('10sec'), 'bad duration "10sec": use a duration like 500ms, 10s, 2m or 1h (a bare number means seconds)');
+    configError(() => parseDuration('10sec', { bareNumber: 'ms' }), 'bad duration "10sec": use a duration like 500ms, 10s, 2m or 1h (a bare number means seconds)');
   });
 });

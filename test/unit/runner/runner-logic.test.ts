@@ -96,6 +96,19 @@ describe('ResultBuilder', () => {
     expect(r.invalidUtf8).toBeUndefined();
   });
 
+  it('counts the cap in UTF-8 bytes and never keeps half a character', () => {
+    const b = new ResultBuilder('web01', 5);
+    b.append('stdout', Buffer.from('ab€c')); // € is 3 bytes: 'ab€' is 5
+    b.append('stdout', Buffer.from('d'));
+    b.append('stderr', Buffer.from('aéé')); // 5 bytes exactly
+    const c = new ResultBuilder('web01', 4);
+    c.append('stdout', Buffer.from('ab€'));
+    c.append('stdout', Buffer.from('c')); // would fit in the 2 bytes left, but nothing after a cut is kept
+    const end = { ok: true, exitCode: 0, signal: null, durationMs: 1, started: true } as const;
+    expect(b.build(end)).toMatchObject({ stdout: 'ab€', stderr: 'aéé', truncated: true });
+    expect(c.build(end)).toMatchObject({ stdout: 'ab', truncated: true });
+  });
+
   it('keeps a character cut between chunks whole, and names the streams that were not UTF-8', () => {
     const b = new ResultBuilder('web01', 100);
     const e = Buffer.from('é\n');
