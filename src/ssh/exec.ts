@@ -104,7 +104,7 @@ function openChannel(
  * Runs one command. Resolves for every outcome of the command, a non-zero exit included; `error` says when it
  * was cut short. stdout and stderr are kept apart from the wire to the result.
  */
-export async function execCommand(conn: SshConnection, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+export async function runRemoteCommand(conn: SshConnection, command: string, options: ExecOptions = {}): Promise<ExecResult> {
   const started = performance.now();
   const host = conn.host;
   const remote = buildRemoteCommand(command, options);

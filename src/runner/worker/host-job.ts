@@ -4,7 +4,7 @@ import { fileNameOf } from '../../core/host-file-name.js';
 import type { StreamName, TransferSummary } from '../../core/result.js';
 import { getPath, putPath, type TransferProgress, type TransferResult } from '../../sftp/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../../ssh/connect.js';
-import { execCommand } from '../../ssh/exec.js';
+import { runRemoteCommand } from '../../ssh/exec.js';
 import type { SshHostOptions } from '../../ssh/options.js';
 import { shellQuote } from '../../ssh/shell-quote.js';
 import { LineSplitter } from './line-splitter.js';
@@ -53,7 +53,7 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
     const lines = splitters[stream].push(chunk);
     return lines.length ? io.output(stream, lines) : undefined;
   };
-  const result = await execCommand(conn, step.command, {
+  const result = await runRemoteCommand(conn, step.command, {
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
     ...(step.sudo ? { sudo: step.sudo } : {}),
     ...(task.sudoPassword !== undefined ? { sudoPassword: task.sudoPassword } : {}),
@@ -93,7 +93,7 @@ async function runTransfer(
         ...(step.skipUnchanged !== undefined ? { skipUnchanged: step.skipUnchanged } : {}),
         ...(step.window !== undefined ? { window: step.window } : {}),
         remoteSha256: async (path) => {
-          const r = await execCommand(conn, `sha256sum -- ${shellQuote(path)} 2>/dev/null`, { signal: timing.signal });
+          const r = await runRemoteCommand(conn, `sha256sum -- ${shellQuote(path)} 2>/dev/null`, { signal: timing.signal });
           return r.exitCode === 0 ? r.stdout.toString().split(/\s+/)[0] : undefined;
         },
       });
