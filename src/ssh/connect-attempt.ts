@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import { AbortError, AuthError, ConnectError } from '../core/errors.js';
+import { AuthError } from '../core/errors.js';
 import { agentSocket, type AuthPlan } from './auth.js';
 import { DroppedBeforeBanner, isDropBeforeBanner, type ConnectClock } from './connect-retry.js';
+import { authFailedAfterTrying, cancelledWhileConnecting, closedDuringLogin } from './error-builders.js';
 import type { Ssh2HostVerifier } from './host-key-verifier.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './known-hosts-lock.js';
 import type { SshHostOptions } from './options.js';
@@ -57,12 +58,46 @@ export interface Attempt {
   signal?: AbortSignal;
 }
 
+/** What an ssh2 error during an attempt means: a host key refusal, a drop worth retrying, or a FleetError. */
+function attemptError(err: Error & { code?: string }, { options, plan, hostKeys, ctx }: Attempt, keyExchangeBegan: boolean): Error {
+  const keyError = hostKeys.error();
+  if (keyError) return keyError;
+  const fleetErr = translateConnectError(err, ctx);
+  if (!keyExchangeBegan && isDropBeforeBanner(err)) return new DroppedBeforeBanner(fleetErr);
+  if (fleetErr instanceof AuthError) return authFailedAfterTrying(options.host, fleetErr, plan.tried, plan.problems, options.givenOn, err);
+  return fleetErr;
+}
+
+function connectConfig(
+  options: SshHostOptions,
+  plan: AuthPlan,
+  sock: Duplex | undefined,
+  clock: ConnectClock,
+  hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => void,
+): ssh2.ConnectConfig {
+  return {
+    host: options.address,
+    port: options.port,
+    username: options.user,
+    ...(sock ? { sock } : {}),
+    readyTimeout: clock.remainingMs() + LOGIN_ALLOWANCE_MS + DEFAULT_LOCK_TIMEOUT_MS,
+    keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
+    ...forwarding(options),
+    // One round trip less per host: OpenSSH's ssh asks first, then signs (issue 17, bench/round-trips.ts).
+    publicKeyQuery: false,
+    authHandler: plan.handler,
+    hostVerifier,
+  };
+}
+
 /**
  * One TCP connect + SSH handshake + login. Resolves with the ready client; rejects with a FleetError, or with
  * DroppedBeforeBanner when the server closed or reset the connection before the key exchange began (the one
  * failure worth trying again, see connect-retry.ts).
  */
-export function connectOnce({ options, plan, hostKeys, ctx, clock, sock, signal }: Attempt): Promise<ssh2.Client> {
+export function connectOnce(attempt: Attempt): Promise<ssh2.Client> {
+  const { options, plan, hostKeys, ctx, clock, sock, signal } = attempt;
   const client = new ssh2.Client();
   return new Promise<ssh2.Client>((resolve, reject) => {
     let settled = false;
@@ -81,7 +116,7 @@ export function connectOnce({ options, plan, hostKeys, ctx, clock, sock, signal 
         client.destroy();
         reject(err);
       });
-    const onAbort = () => fail(new AbortError(`${options.host}: cancelled while connecting`, { host: options.host }));
+    const onAbort = () => fail(cancelledWhileConnecting(options.host));
     signal?.addEventListener('abort', onAbort, { once: true });
     // Like OpenSSH's ConnectTimeout this bounds TCP connect + SSH handshake: a hung host shows here. Login
     // itself gets its own allowance, because PAM delays each failed password by seconds. The clock stops while
@@ -100,37 +135,10 @@ export function connectOnce({ options, plan, hostKeys, ctx, clock, sock, signal 
     });
     client.once('ready', () => settle(() => resolve(client)));
     // Not once: ssh2 can emit a second error while tearing down, which must not go unhandled.
-    client.on('error', (err: Error & { code?: string }) => {
-      const keyError = hostKeys.error();
-      if (keyError) return fail(keyError);
-      const fleetErr = translateConnectError(err, ctx);
-      if (!keyExchangeBegan && isDropBeforeBanner(err)) return fail(new DroppedBeforeBanner(fleetErr));
-      if (fleetErr instanceof AuthError) {
-        const detail = [`tried ${plan.tried.join(', ') || 'nothing'}`, ...plan.problems].join('; ');
-        const hint = options.givenOn === 'cli' ? ' — on the command line: -u USER, -k FILE, --ask-pass' : '';
-        return fail(new AuthError(`${fleetErr.message} [${detail}]${hint}`, { host: options.host, cause: err }));
-      }
-      fail(fleetErr);
-    });
-    client.once('close', () =>
-      fail(
-        hostKeys.error() ??
-          new ConnectError(`${options.host}: connection closed during login`, { host: options.host, reason: 'closed' }),
-      ),
-    );
-    client.connect({
-      host: options.address,
-      port: options.port,
-      username: options.user,
-      ...(sock ? { sock } : {}),
-      readyTimeout: clock.remainingMs() + LOGIN_ALLOWANCE_MS + DEFAULT_LOCK_TIMEOUT_MS,
-      keepaliveInterval: options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: options.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT_MAX,
-      ...forwarding(options),
-      // One round trip less per host: OpenSSH's ssh asks first, then signs (issue 17, bench/round-trips.ts).
-      publicKeyQuery: false,
-      authHandler: plan.handler,
-      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+    client.on('error', (err: Error & { code?: string }) => fail(attemptError(err, attempt, keyExchangeBegan)));
+    client.once('close', () => fail(hostKeys.error() ?? closedDuringLogin(options.host)));
+    client.connect(
+      connectConfig(options, plan, sock, clock, (key, verify) => {
         keyExchangeBegan = true;
         clearTimeout(handshakeTimer);
         clock.pause();
@@ -139,7 +147,7 @@ export function connectOnce({ options, plan, hostKeys, ctx, clock, sock, signal 
           if (!settled && ok) armHandshakeTimer();
           verify(ok);
         });
-      },
-    });
+      }),
+    );
   });
 }

@@ -1,0 +1,80 @@
+import type { ClientChannel } from 'ssh2';
+import type { FleetError } from '../core/errors.js';
+import type { ChannelOutput } from './exec-channel.js';
+import { sudoNeedsPassword, sudoRefusedPassword } from './error-builders.js';
+import { OutputBuffer } from './output-buffer.js';
+import type { RemoteCommand } from './remote-command.js';
+import { SudoFilter } from './sudo-filter.js';
+
+type Listener = (chunk: Buffer) => void | Promise<void>;
+
+export interface CommandIoOptions {
+  stdin?: string | Buffer;
+  onStdout?: Listener;
+  onStderr?: Listener;
+  maxBufferBytes?: number;
+  sudoPassword?: string;
+}
+
+export interface CommandIo extends ChannelOutput {
+  /** The channel is open: stdin goes now, or under sudo once sudo is past its password. */
+  started(): void;
+  /** Once the channel closed: what was kept of each stream. */
+  finish(): { stdout: Buffer; stderr: Buffer; truncated: boolean };
+}
+
+/**
+ * A command's streams: output kept up to a limit and passed on as it arrives (with sudo's prompt and marker
+ * removed), stdin sent and closed, sudo's password answered once. `stop` is how a refused sudo ends it.
+ */
+export function commandIo(host: string, remote: RemoteCommand, options: CommandIoOptions, stop: (why: FleetError) => void): CommandIo {
+  const limit = options.maxBufferBytes ?? 64 * 1024 * 1024;
+  // Bound inside ssh2's exec callback, before any listener below can run.
+  let channel: ClientChannel | undefined;
+  // A listener's promise pauses reading from the host until it settles: the SSH window then stops the writer.
+  const throttled =
+    (listener: Listener | undefined) =>
+    (chunk: Buffer): void => {
+      const pending = listener?.(chunk);
+      if (pending instanceof Promise && channel) {
+        const ch = channel;
+        ch.pause();
+        ch.stderr.pause();
+        const resume = () => {
+          ch.resume();
+          ch.stderr.resume();
+        };
+        pending.then(resume, resume);
+      }
+    };
+  const stdout = new OutputBuffer(limit, throttled(options.onStdout));
+  const stderr = new OutputBuffer(limit, throttled(options.onStderr));
+  const sendInput = () => {
+    if (options.stdin !== undefined) channel?.end(options.stdin);
+    else channel?.end();
+  };
+  const sudo = remote.sudoPrompt
+    ? new SudoFilter(remote.sudoPrompt, remote.sudoMarker!, {
+        onPrompt: (count) => {
+          if (options.sudoPassword === undefined) stop(sudoNeedsPassword(host));
+          else if (count > 1) stop(sudoRefusedPassword(host));
+          else channel?.write(`${options.sudoPassword}\n`);
+        },
+        onAuthenticated: sendInput,
+        stdout: (b) => stdout.push(b),
+        stderr: (b) => stderr.push(b),
+      })
+    : undefined;
+  return {
+    opened: (ch) => (channel = ch),
+    stdout: (b) => (sudo ? sudo.stdout(b) : stdout.push(b)),
+    stderr: (b) => (sudo ? sudo.stderr(b) : stderr.push(b)),
+    started: () => {
+      if (!sudo) sendInput();
+    },
+    finish: () => {
+      sudo?.flush();
+      return { stdout: stdout.value, stderr: stderr.value, truncated: stdout.truncated || stderr.truncated };
+    },
+  };
+}
