@@ -1,20 +1,15 @@
 import type { ClientChannel } from 'ssh2';
 import type { FleetError } from '../core/errors.js';
+import type { ExecOptions } from './exec.js';
 import type { ChannelOutput } from './exec-channel.js';
 import { sudoNeedsPassword, sudoRefusedPassword } from './error-builders.js';
 import { OutputBuffer } from './output-buffer.js';
 import type { RemoteCommand } from './remote-command.js';
 import { SudoFilter } from './sudo-filter.js';
 
-type Listener = (chunk: Buffer) => void | Promise<void>;
+type Listener = ExecOptions['onStdout'];
 
-export interface CommandIoOptions {
-  stdin?: string | Buffer;
-  onStdout?: Listener;
-  onStderr?: Listener;
-  maxBufferBytes?: number;
-  sudoPassword?: string;
-}
+export type CommandIoOptions = Pick<ExecOptions, 'stdin' | 'onStdout' | 'onStderr' | 'maxBufferBytes' | 'sudoPassword'>;
 
 export interface CommandIo extends ChannelOutput {
   /** The channel is open: stdin goes now, or under sudo once sudo is past its password. */
@@ -33,7 +28,7 @@ export function commandIo(host: string, remote: RemoteCommand, options: CommandI
   let channel: ClientChannel | undefined;
   // A listener's promise pauses reading from the host until it settles: the SSH window then stops the writer.
   const throttled =
-    (listener: Listener | undefined) =>
+    (listener: Listener) =>
     (chunk: Buffer): void => {
       const pending = listener?.(chunk);
       if (pending instanceof Promise && channel) {

@@ -1,5 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import type { FleetError } from '../core/errors.js';
+import type { ExecShared } from '../core/steps.js';
 import { commandIo } from './command-io.js';
 import { CommandEnding } from './command-ending.js';
 import type { SshConnection } from './connect.js';
@@ -7,11 +8,9 @@ import { cancelledBeforeCommand, commandCancelled } from './error-builders.js';
 import { openCancellable } from './exec-channel.js';
 import { buildRemoteCommand, type RemoteCommandOptions } from './remote-command.js';
 
-export interface ExecOptions extends RemoteCommandOptions {
+export interface ExecOptions extends RemoteCommandOptions, Pick<ExecShared, 'timeoutMs'> {
   /** Sent to the command's stdin, then EOF. Without it stdin is closed at once, so nothing waits for input. */
   stdin?: string | Buffer;
-  /** The remote command is ended (TERM, then KILL and channel close) after this long. */
-  timeoutMs?: number;
   signal?: AbortSignal;
   /**
    * Called with output as it arrives (after sudo's prompt and marker are removed). A returned promise pauses
@@ -23,7 +22,6 @@ export interface ExecOptions extends RemoteCommandOptions {
   /** Keep at most this many bytes of each stream in the result; the rest is only streamed. Default 64 MiB. */
   maxBufferBytes?: number;
   sudoPassword?: string;
-  sudo?: { user?: string };
 }
 
 export interface ExecResult {

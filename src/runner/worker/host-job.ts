@@ -53,13 +53,16 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
     const lines = splitters[stream].push(chunk);
     return lines.length ? io.output(stream, lines) : undefined;
   };
+  // The fields the step shares with ExecOptions (core/steps.ts ExecShared) pass as they are (an absent one
+  // reads as unset either way); stdin is decoded from its IPC form.
+  const { timeoutMs, sudo, env, cwd, stdin } = step;
   const result = await runRemoteCommand(conn, step.command, {
-    ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
-    ...(step.sudo ? { sudo: step.sudo } : {}),
+    timeoutMs,
+    sudo,
+    env,
+    cwd,
     ...(task.sudoPassword !== undefined ? { sudoPassword: task.sudoPassword } : {}),
-    ...(step.stdin !== undefined ? { stdin: typeof step.stdin === 'string' ? step.stdin : Buffer.from(step.stdin.base64, 'base64') } : {}),
-    ...(step.env ? { env: step.env } : {}),
-    ...(step.cwd !== undefined ? { cwd: step.cwd } : {}),
+    ...(stdin !== undefined ? { stdin: typeof stdin === 'string' ? stdin : Buffer.from(stdin.base64, 'base64') } : {}),
     signal: cancel,
     maxBufferBytes: 0,
     onStdout: forward('stdout'),
