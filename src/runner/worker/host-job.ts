@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AbortError, CommandError, FleetError, TimeoutError, TransferError, toPlainError } from '../../core/errors.js';
+import { toPlainError, type FleetError } from '../../core/errors.js';
 import { fileNameOf } from '../../core/host-file-name.js';
 import type { StreamName, TransferSummary } from '../../core/result.js';
 import { getPath, putPath, type TransferProgress, type TransferResult } from '../../sftp/index.js';
@@ -7,6 +7,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../../s
 import { runRemoteCommand } from '../../ssh/exec.js';
 import type { SshHostOptions } from '../../ssh/options.js';
 import { shellQuote } from '../../ssh/shell-quote.js';
+import { asFleetError, asTransferError, commandFailed, jobCancelled, transferTimedOut } from './job-errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { retryOnLocalFds } from './local-fds.js';
 import type { TaskEnd } from '../transport/protocol.js';
@@ -19,11 +20,6 @@ export interface JobIo {
   warning(message: string): void;
   /** Bytes this host's transfers have moved so far (all its put/get steps together); callers throttle. */
   progress?(bytes: number): void;
-}
-
-function asFleetError(err: unknown, host: string): FleetError {
-  if (err instanceof FleetError) return err;
-  return new FleetError('COMMAND', `${host}: ${err instanceof Error ? err.message : String(err)}`, { host, cause: err });
 }
 
 /** An AbortSignal that fires on the task's cancel or after `timeoutMs`, saying which. */
@@ -109,12 +105,7 @@ async function runTransfer(
     });
   } catch (err) {
     if (timing.timedOut()) {
-      throw new TimeoutError(`${host}: transfer still running after ${step.timeoutMs} ms; it was cancelled and its temporary files removed`, {
-        host,
-        phase: 'transfer',
-        timeoutMs: step.timeoutMs,
-        cause: err,
-      });
+      throw transferTimedOut(host, step.timeoutMs, err);
     }
     throw err;
   } finally {
@@ -147,7 +138,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
   try {
     const transfer: TransferSummary = { files: 0, skipped: 0, bytes: 0 };
     for (const step of task.steps) {
-      if (cancel.aborted) return finish(new AbortError(`${host}: cancelled`, { host }));
+      if (cancel.aborted) return finish(jobCancelled(host));
       if (!end.started) {
         end.started = true;
         onStarted();
@@ -164,10 +155,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
         end.exitCode = r.exitCode;
         end.signal = r.signal;
         if (r.error) return finish(r.error);
-        if (r.exitCode !== 0) {
-          const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.exitCode}`;
-          return finish(new CommandError(`${host}: command ${how}`, { host, exitCode: r.exitCode, signal: r.signal }));
-        }
+        if (r.exitCode !== 0) return finish(commandFailed(host, r.exitCode, r.signal));
         continue;
       }
       try {
@@ -181,7 +169,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
         end.transfer = transfer;
       } catch (err) {
         end.transfer = transfer;
-        return finish(err instanceof FleetError ? err : new TransferError(`${host}: ${String(err)}`, { host, cause: err }));
+        return finish(asTransferError(err, host));
       }
     }
     return finish();
