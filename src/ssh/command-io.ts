@@ -19,6 +19,26 @@ export interface CommandIo extends ChannelOutput {
 }
 
 /**
+ * Passes output on; a listener's returned promise pauses reading from the host until it settles, so the SSH
+ * window stops the remote writer and a chatty host is slowed down instead of filling memory.
+ */
+function throttled(listener: Listener, channelOf: () => ClientChannel | undefined): (chunk: Buffer) => void {
+  return (chunk) => {
+    const pending = listener?.(chunk);
+    const ch = channelOf();
+    if (pending instanceof Promise && ch) {
+      ch.pause();
+      ch.stderr.pause();
+      const resume = () => {
+        ch.resume();
+        ch.stderr.resume();
+      };
+      pending.then(resume, resume);
+    }
+  };
+}
+
+/**
  * A command's streams: output kept up to a limit and passed on as it arrives (with sudo's prompt and marker
  * removed), stdin sent and closed, sudo's password answered once. `stop` is how a refused sudo ends it.
  */
@@ -26,24 +46,8 @@ export function commandIo(host: string, remote: RemoteCommand, options: CommandI
   const limit = options.maxBufferBytes ?? 64 * 1024 * 1024;
   // Bound inside ssh2's exec callback, before any listener below can run.
   let channel: ClientChannel | undefined;
-  // A listener's promise pauses reading from the host until it settles: the SSH window then stops the writer.
-  const throttled =
-    (listener: Listener) =>
-    (chunk: Buffer): void => {
-      const pending = listener?.(chunk);
-      if (pending instanceof Promise && channel) {
-        const ch = channel;
-        ch.pause();
-        ch.stderr.pause();
-        const resume = () => {
-          ch.resume();
-          ch.stderr.resume();
-        };
-        pending.then(resume, resume);
-      }
-    };
-  const stdout = new OutputBuffer(limit, throttled(options.onStdout));
-  const stderr = new OutputBuffer(limit, throttled(options.onStderr));
+  const stdout = new OutputBuffer(limit, throttled(options.onStdout, () => channel));
+  const stderr = new OutputBuffer(limit, throttled(options.onStderr, () => channel));
   const sendInput = () => {
     if (options.stdin !== undefined) channel?.end(options.stdin);
     else channel?.end();

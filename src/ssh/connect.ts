@@ -9,7 +9,7 @@ import type { SshHostOptions } from './options.js';
 import { SshConnection } from './ssh-connection.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-export { DEFAULT_KEEPALIVE_COUNT_MAX, DEFAULT_KEEPALIVE_INTERVAL_MS } from './connect-attempt.js';
+export { DEFAULT_KEEPALIVE_COUNT_MAX, DEFAULT_KEEPALIVE_INTERVAL_MS } from './connect-config.js';
 export { SshConnection } from './ssh-connection.js';
 
 function attemptContext(options: SshHostOptions, connectTimeoutMs: number): AttemptContext {
