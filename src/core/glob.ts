@@ -1,6 +1,8 @@
 /**
- * Shell-style globs for selection terms: `*` any run of characters, `?` one character. Brackets are not globs
- * here because `[…]` is host-range syntax; a tiny translation saves a dependency for two metacharacters.
+ * Shell-style globs for selection terms and known_hosts patterns: `*` any run of characters, `?` one
+ * character, everything else literal. Brackets are not globs: in a selection `[…]` is host-range syntax, and
+ * in known_hosts `[host]:port` is literal (OpenSSH's match_pattern knows only `*` and `?`). Negation (`!`) and
+ * case folding belong to the callers. A tiny translation saves a dependency for two metacharacters.
  */
 
 export const isGlob = (text: string): boolean => /[*?]/.test(text);

@@ -18,7 +18,7 @@ import { batchSize, maxFailPercent, runInBatches } from '../runner/controller/ba
 import { DEFAULT_FORKS, WorkerPool } from '../runner/controller/pool.js';
 import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import { buildTargets, type TargetOverrides } from '../runner/controller/targets.js';
-import type { ExecStep, Step } from '../core/steps.js';
+import type { ExecShared, ExecStep, Step, SudoTarget } from '../core/steps.js';
 import type { HostTask, HostTarget } from '../runner/transport/task.js';
 import { buildScriptCommand } from './script-command.js';
 import { EventQueue } from './event-queue.js';
@@ -88,12 +88,11 @@ export interface CallOptions {
   onEvent?: (event: RunEvent) => void | Promise<void>;
 }
 
-export interface ExecCallOptions extends CallOptions {
-  sudo?: boolean | { user?: string };
+export interface ExecCallOptions extends CallOptions, Pick<ExecShared, 'env' | 'cwd'> {
+  /** true: as root; `{ user }`: as that user. */
+  sudo?: boolean | SudoTarget;
   /** Sent to every host's command, then EOF. */
   stdin?: string | Uint8Array;
-  env?: Record<string, string>;
-  cwd?: string;
 }
 
 /** `window`: SFTP bytes in flight per file, fixed; by default it adapts, 512 KiB up to 4 MiB (see TransferOptions). */

@@ -3,7 +3,9 @@
  * HostConfig can cross the IPC boundary to a worker unchanged.
  */
 
-export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+import type { HostKeyPolicy } from '../core/host-key-policy.js';
+
+export type { HostKeyPolicy };
 
 /** Where a value was written, so errors found later (an unset env var at run time) can still point at it. */
 export interface SourcePosition {

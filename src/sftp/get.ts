@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import type { SFTPWrapper } from 'ssh2';
-import { TransferError } from '../core/errors.js';
 import { DEFAULT_FILE_CONCURRENCY, remotePathFromUser } from './defaults.js';
 import { fileTransferContext } from './file-context.js';
 import { downloadFile } from './download-file.js';
@@ -8,7 +7,7 @@ import { progressTracker } from './progress.js';
 import { forEachFile } from './run-files.js';
 import { localSide, remoteSide } from './sides.js';
 import { planTransfer } from './tree.js';
-import { abortError, attempt, toTransferError } from './translate-error.js';
+import { abortError, attempt, refusal, toTransferError } from './translate-error.js';
 import type { GetOptions, TransferResult } from './types.js';
 
 /**
@@ -34,7 +33,7 @@ export async function getPath(
       from: remoteSide(sftp),
       to: localSide(),
       recursive: options.recursive ?? false,
-      refuse: (message, path) => new TransferError(`${host}: cannot get: ${message}`, { host, path }),
+      refuse: refusal(host, 'get'),
     }),
   );
 

@@ -1,5 +1,4 @@
 import type { SFTPWrapper } from 'ssh2';
-import { TransferError } from '../core/errors.js';
 import { DEFAULT_FILE_CONCURRENCY, remotePathFromUser } from './defaults.js';
 import { fileTransferContext } from './file-context.js';
 import { progressTracker } from './progress.js';
@@ -7,7 +6,7 @@ import * as remote from './remote.js';
 import { forEachFile } from './run-files.js';
 import { localSide, remoteSide } from './sides.js';
 import { planTransfer } from './tree.js';
-import { abortError, attempt, toTransferError } from './translate-error.js';
+import { abortError, attempt, refusal, toTransferError } from './translate-error.js';
 import type { PutOptions, TransferResult } from './types.js';
 import { uploadFile } from './upload-file.js';
 
@@ -33,7 +32,7 @@ export async function putPath(
       from: localSide(),
       to: remoteSide(sftp),
       recursive: options.recursive ?? false,
-      refuse: (message, path) => new TransferError(`${host}: cannot put: ${message}`, { host, path }),
+      refuse: refusal(host, 'put'),
     }),
   );
 

@@ -159,3 +159,8 @@ export function abortError(host: string, what: string, reason?: unknown, atomic 
     ...(reason === undefined ? {} : { cause: reason }),
   });
 }
+
+/** How planning refuses a transfer (nothing to copy, a file where a directory must be), as `refuse` of tree.ts. */
+export function refusal(host: string, verb: 'put' | 'get'): (message: string, path: string) => TransferError {
+  return (message, path) => new TransferError(`${host}: cannot ${verb}: ${message}`, { host, path });
+}

@@ -1,4 +1,5 @@
-import { AbortError, ConnectError, type FleetError } from '../core/errors.js';
+import { ConnectError, type FleetError } from '../core/errors.js';
+import { cancelledWhileConnecting } from './error-builders.js';
 
 /**
  * sshd's MaxStartups (default 10:30:100) drops new connections while too many others are still
@@ -77,7 +78,7 @@ function pause(ms: number, signal: AbortSignal | undefined, host: string): Promi
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new AbortError(`${host}: cancelled while connecting`, { host }));
+      reject(cancelledWhileConnecting(host));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { globToRegExp, isGlob } from '../core/glob.js';
 
 /**
  * OpenSSH known_hosts, read-only side: parsing, host matching, key identity. Format (sshd(8) "SSH_KNOWN_HOSTS
@@ -76,11 +77,6 @@ export function formatKnownHostsLine(address: string, port: number, keyBlob: Buf
   const type = keyTypeOf(keyBlob);
   if (type === undefined) throw new Error('malformed SSH public key blob');
   return `${hostString(address, port)} ${type} ${keyBlob.toString('base64')}`;
-}
-
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
-  return new RegExp(`^${body}$`);
 }
 
 function parsePattern(text: string): HostPattern | string {
@@ -171,7 +167,7 @@ interface HostIndex {
 const indexes = new WeakMap<ParsedKnownHosts, HostIndex>();
 
 function isLiteral(p: HostPattern): p is Extract<HostPattern, { kind: 'glob' }> {
-  return p.kind === 'glob' && !p.negated && !/[*?]/.test(p.pattern);
+  return p.kind === 'glob' && !p.negated && !isGlob(p.pattern);
 }
 
 /**

@@ -1,5 +1,6 @@
-/** The hostKeyPolicy settings of DESIGN.md §3 (paramiko's AutoAddPolicy is accept-new). */
-export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+import type { HostKeyPolicy } from '../core/host-key-policy.js';
+
+export type { HostKeyPolicy };
 
 /**
  * Everything needed to reach and log in to one host, with secrets already resolved to their values. Built by

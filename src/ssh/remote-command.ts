@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../core/errors.js';
+import type { ExecShared } from '../core/steps.js';
 import { shellQuote } from './shell-quote.js';
 
-export interface RemoteCommandOptions {
-  cwd?: string;
-  /** Exported in the remote shell: sshd drops env requests unless AcceptEnv allows them, so we don't use them. */
-  env?: Record<string, string>;
-  sudo?: { user?: string };
-}
+export type RemoteCommandOptions = Pick<ExecShared, 'cwd' | 'env' | 'sudo'>;
 
 export interface RemoteCommand {
   /** What is sent in the exec request. */

@@ -7,7 +7,7 @@ import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, ConnectError } from '../../src/core/errors.js';
 import { connect } from '../../src/ssh/connect.js';
-import { execCommand } from '../../src/ssh/exec.js';
+import { runRemoteCommand } from '../../src/ssh/exec.js';
 import type { SshHostOptions } from '../../src/ssh/options.js';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { optionsFor, tempKnownHosts } from './support/target.js';
@@ -31,7 +31,7 @@ function publicLine(privateKey: string, passphrase?: string): string {
 async function whoami(options: SshHostOptions): Promise<string> {
   const conn = await connect(options);
   try {
-    const r = await execCommand(conn, 'whoami');
+    const r = await runRemoteCommand(conn, 'whoami');
     return r.stdout.toString().trim();
   } finally {
     await conn.close();
@@ -124,7 +124,7 @@ describe('ssh: every way to log in, on real sshd', () => {
     const viaJump = { ...direct, jump: optionsFor(bastion, kh, { identityFiles: [bastion.keys.ed25519.path] }) };
     const conn = await connect(viaJump);
     try {
-      const r = await execCommand(conn, 'echo $SSH_CONNECTION');
+      const r = await runRemoteCommand(conn, 'echo $SSH_CONNECTION');
       expect(r.stdout.toString()).toContain(` ${target.address} ${target.port}`);
     } finally {
       await conn.close();
@@ -190,7 +190,7 @@ describe('ssh: servers that refuse plain password auth, and dead hosts', () => {
     try {
       const started = Date.now();
       setTimeout(() => void h.pause(), 300);
-      const r = await execCommand(conn, 'sleep 100');
+      const r = await runRemoteCommand(conn, 'sleep 100');
       const elapsed = Date.now() - started;
       expect(r.error?.host).toBe('h01');
       expect(r.error?.message).toMatch(/stopped answering keepalives/);

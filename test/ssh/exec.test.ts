@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, AuthError, TimeoutError } from '../../src/core/errors.js';
 import { connect, type SshConnection } from '../../src/ssh/connect.js';
-import { execCommand } from '../../src/ssh/exec.js';
+import { runRemoteCommand } from '../../src/ssh/exec.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { optionsFor, tempKnownHosts } from './support/target.js';
 
@@ -34,7 +34,7 @@ describe('ssh exec on real sshd', () => {
   });
 
   it('keeps stdout and stderr apart, line for line, even when they alternate fast', async () => {
-    const r = await execCommand(conn, 'for i in $(seq 1 2000); do echo "out $i"; echo "err $i" >&2; done');
+    const r = await runRemoteCommand(conn, 'for i in $(seq 1 2000); do echo "out $i"; echo "err $i" >&2; done');
     const out = r.stdout.toString().trimEnd().split('\n');
     const err = r.stderr.toString().trimEnd().split('\n');
     expect(out).toHaveLength(2000);
@@ -46,7 +46,7 @@ describe('ssh exec on real sshd', () => {
   });
 
   it('never loses the exit of a fast command (exit and close can share one TCP read with the exec reply)', async () => {
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => execCommand(conn, i % 2 ? 'true' : 'echo x')));
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => runRemoteCommand(conn, i % 2 ? 'true' : 'echo x')));
     for (const r of results) {
       expect(r.error).toBeUndefined();
       expect(r.exitCode).toBe(0);
@@ -58,7 +58,7 @@ describe('ssh exec on real sshd', () => {
   });
 
   it('reports the exit code and duration; a non-zero exit is a result, not an error', async () => {
-    const r = await execCommand(conn, 'echo bye; exit 3');
+    const r = await runRemoteCommand(conn, 'echo bye; exit 3');
     expect(r.exitCode).toBe(3);
     expect(r.stdout.toString()).toBe('bye\n');
     expect(r.error).toBeUndefined();
@@ -66,42 +66,42 @@ describe('ssh exec on real sshd', () => {
   });
 
   it('reports a signal death as ssh does: $$ is the session shell, and killing it gives the signal', async () => {
-    const r = await execCommand(conn, 'kill -KILL $$');
+    const r = await runRemoteCommand(conn, 'kill -KILL $$');
     expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
     // A child killed by a signal is an exit status of the shell, 128+N, as in any shell.
-    const child = await execCommand(conn, 'sh -c "kill -KILL \\$\\$"');
+    const child = await runRemoteCommand(conn, 'sh -c "kill -KILL \\$\\$"');
     expect(child).toMatchObject({ exitCode: 137, signal: null });
   });
 
   it('takes any command text: a trailing comment, a heredoc, unbalanced quotes inside quotes', async () => {
-    const r = await execCommand(conn, "echo ')(' # a comment with ) in it");
+    const r = await runRemoteCommand(conn, "echo ')(' # a comment with ) in it");
     expect(r.stdout.toString()).toBe(')(\n');
-    const heredoc = await execCommand(conn, 'cat <<EOF\nline one\nEOF');
+    const heredoc = await runRemoteCommand(conn, 'cat <<EOF\nline one\nEOF');
     expect(heredoc.stdout.toString()).toBe('line one\n');
   });
 
   it('runs in the login shell of the user (bash syntax works)', async () => {
-    const r = await execCommand(conn, 'echo {a,b}; [[ 1 == 1 ]] && echo yes');
+    const r = await runRemoteCommand(conn, 'echo {a,b}; [[ 1 == 1 ]] && echo yes');
     expect(r.stdout.toString()).toBe('a b\nyes\n');
   });
 
   it('feeds stdin, and closes it when none is given', async () => {
     const big = 'x'.repeat(1024 * 1024);
-    const r = await execCommand(conn, 'wc -c', { stdin: big });
+    const r = await runRemoteCommand(conn, 'wc -c', { stdin: big });
     expect(r.stdout.toString().trim()).toBe(String(big.length));
-    const empty = await execCommand(conn, 'cat; echo done', { timeoutMs: 5_000 });
+    const empty = await runRemoteCommand(conn, 'cat; echo done', { timeoutMs: 5_000 });
     expect(empty.stdout.toString()).toBe('done\n');
   });
 
   it('sets env and working directory, quoting values safely', async () => {
-    const r = await execCommand(conn, 'pwd; echo "$GREETING"', { cwd: '/tmp', env: { GREETING: "it's $HOME `x`" } });
+    const r = await runRemoteCommand(conn, 'pwd; echo "$GREETING"', { cwd: '/tmp', env: { GREETING: "it's $HOME `x`" } });
     expect(r.stdout.toString()).toBe("/tmp\nit's $HOME `x`\n");
   });
 
   it('streams output as it arrives', async () => {
     const started = Date.now();
     let firstAt = 0;
-    const r = await execCommand(conn, 'echo first; sleep 1.5; echo second', {
+    const r = await runRemoteCommand(conn, 'echo first; sleep 1.5; echo second', {
       onStdout: () => {
         firstAt ||= Date.now() - started;
       },
@@ -113,7 +113,7 @@ describe('ssh exec on real sshd', () => {
 
   it('caps what it keeps and says so, while streaming everything', async () => {
     let streamed = 0;
-    const r = await execCommand(conn, 'head -c 3000000 /dev/zero', {
+    const r = await runRemoteCommand(conn, 'head -c 3000000 /dev/zero', {
       maxBufferBytes: 1_000_000,
       onStdout: (b) => {
         streamed += b.length;
@@ -126,7 +126,7 @@ describe('ssh exec on real sshd', () => {
 
   it('a command past its timeout → TimeoutError, and the remote processes are gone', async () => {
     const started = Date.now();
-    const r = await execCommand(conn, 'sleep 301 & sleep 302; echo never', { timeoutMs: 1_000 });
+    const r = await runRemoteCommand(conn, 'sleep 301 & sleep 302; echo never', { timeoutMs: 1_000 });
     expect(r.error).toBeInstanceOf(TimeoutError);
     expect(r.error?.host).toBe('h01');
     expect(r.error?.message).toMatch(/command still running after 1000 ms/);
@@ -137,7 +137,7 @@ describe('ssh exec on real sshd', () => {
 
   it('a command that ignores TERM is killed after the grace period', async () => {
     const started = Date.now();
-    const r = await execCommand(conn, 'trap "" TERM; sleep 306; echo never', { timeoutMs: 1_000 });
+    const r = await runRemoteCommand(conn, 'trap "" TERM; sleep 306; echo never', { timeoutMs: 1_000 });
     expect(r.error).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started).toBeLessThan(6_000);
     expect(await gone(h, 'sleep 30[6]')).toBe(true);
@@ -146,41 +146,41 @@ describe('ssh exec on real sshd', () => {
   it('an aborted command → AbortError, and the remote process is gone', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 500);
-    const r = await execCommand(conn, 'sleep 303', { signal: controller.signal });
+    const r = await runRemoteCommand(conn, 'sleep 303', { signal: controller.signal });
     expect(r.error).toBeInstanceOf(AbortError);
     expect(await gone(h, 'sleep 30[3]')).toBe(true);
   });
 
   it('sudo: runs as root, the password is neither in the output nor in any process list', async () => {
-    const r = await execCommand(conn, 'id -un', { sudo: {}, sudoPassword: h.password });
+    const r = await runRemoteCommand(conn, 'id -un', { sudo: {}, sudoPassword: h.password });
     expect(r.error).toBeUndefined();
     expect(r).toMatchObject({ exitCode: 0 });
     expect(r.stdout.toString()).toBe('root\n');
     expect(r.stderr.toString()).toBe('');
-    const ps = await execCommand(conn, 'sleep 0.5 & ps -eo args; wait', { sudo: {}, sudoPassword: h.password });
+    const ps = await runRemoteCommand(conn, 'sleep 0.5 & ps -eo args; wait', { sudo: {}, sudoPassword: h.password });
     expect(ps.stdout.toString()).toContain('sudo -S');
     expect(ps.stdout.toString()).not.toContain(h.password);
   });
 
   it('sudo: stdin goes to the command after the password, never the password itself', async () => {
-    const r = await execCommand(conn, 'cat', { sudo: {}, sudoPassword: h.password, stdin: 'payload\n' });
+    const r = await runRemoteCommand(conn, 'cat', { sudo: {}, sudoPassword: h.password, stdin: 'payload\n' });
     expect(r.stdout.toString()).toBe('payload\n');
   });
 
   it('sudo -u another user', async () => {
-    const r = await execCommand(conn, 'id -un', { sudo: { user: 'nobody' }, sudoPassword: h.password });
+    const r = await runRemoteCommand(conn, 'id -un', { sudo: { user: 'nobody' }, sudoPassword: h.password });
     expect(r.stdout.toString()).toBe('nobody\n');
   });
 
   it('sudo with a wrong password → AuthError, without hanging', async () => {
-    const r = await execCommand(conn, 'id -un', { sudo: {}, sudoPassword: 'wrong', timeoutMs: 15_000 });
+    const r = await runRemoteCommand(conn, 'id -un', { sudo: {}, sudoPassword: 'wrong', timeoutMs: 15_000 });
     expect(r.error).toBeInstanceOf(AuthError);
     expect(r.error?.message).toMatch(/sudo refused the password/);
     expect(r.stdout.toString()).toBe('');
   });
 
   it('sudo without a password when one is needed → AuthError', async () => {
-    const r = await execCommand(conn, 'id -un', { sudo: {}, timeoutMs: 15_000 });
+    const r = await runRemoteCommand(conn, 'id -un', { sudo: {}, timeoutMs: 15_000 });
     expect(r.error).toBeInstanceOf(AuthError);
     expect(r.error?.message).toMatch(/sudo wants a password/);
   });
@@ -188,9 +188,9 @@ describe('ssh exec on real sshd', () => {
   it('an exec-only connection opens no SFTP channel; the first transfer opens one', async () => {
     const c = await connect(optionsFor(h, tempKnownHosts(), { password: h.password }));
     try {
-      await execCommand(c, 'true');
+      await runRemoteCommand(c, 'true');
       const before = (await h.logs()).match(/subsystem 'sftp'/g)?.length ?? 0;
-      await execCommand(c, 'true');
+      await runRemoteCommand(c, 'true');
       expect((await h.logs()).match(/subsystem 'sftp'/g)?.length ?? 0).toBe(before);
       const sftp = await c.sftp();
       expect(await c.sftp()).toBe(sftp);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostKeyError } from '../../src/core/errors.js';
 import { connect } from '../../src/ssh/connect.js';
-import { execCommand } from '../../src/ssh/exec.js';
+import { runRemoteCommand } from '../../src/ssh/exec.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { optionsFor, tempKnownHosts } from './support/target.js';
@@ -54,7 +54,7 @@ describe('ssh: the known_hosts lock has its own wait and breaks stale locks (def
 
     const conn = await connect(optionsFor(h, kh, { password: h.password }));
     try {
-      expect((await execCommand(conn, 'echo in')).stdout.toString()).toBe('in\n');
+      expect((await runRemoteCommand(conn, 'echo in')).stdout.toString()).toBe('in\n');
     } finally {
       await conn.close();
     }

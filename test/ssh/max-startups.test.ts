@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectError } from '../../src/core/errors.js';
 import { connect } from '../../src/ssh/connect.js';
-import { execCommand } from '../../src/ssh/exec.js';
+import { runRemoteCommand } from '../../src/ssh/exec.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { holdStartups, setMaxStartups } from '../bench/max-startups.js';
 import { optionsFor, tempKnownHosts } from './support/target.js';
@@ -26,7 +26,7 @@ describe('ssh: sshd MaxStartups throttling (defect 9)', () => {
       Array.from({ length: 30 }, async () => {
         const conn = await connect(optionsFor(h, kh, { identityFiles: [h.keys.ed25519.path], connectTimeoutMs: 20_000 }));
         try {
-          return (await execCommand(conn, 'echo in')).stdout.toString().trim();
+          return (await runRemoteCommand(conn, 'echo in')).stdout.toString().trim();
         } finally {
           await conn.close();
         }

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { AbortError, CommandError, FleetError, TimeoutError, TransferError, toPlainError } from '../../core/errors.js';
+import { toPlainError, type FleetError } from '../../core/errors.js';
 import { fileNameOf } from '../../core/host-file-name.js';
 import type { StreamName, TransferSummary } from '../../core/result.js';
 import { getPath, putPath, type TransferProgress, type TransferResult } from '../../sftp/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../../ssh/connect.js';
-import { execCommand } from '../../ssh/exec.js';
+import { runRemoteCommand } from '../../ssh/exec.js';
 import type { SshHostOptions } from '../../ssh/options.js';
 import { shellQuote } from '../../ssh/shell-quote.js';
+import { asFleetError, asTransferError, commandFailed, jobCancelled, transferTimedOut } from './job-errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { retryOnLocalFds } from './local-fds.js';
 import type { TaskEnd } from '../transport/protocol.js';
@@ -19,11 +20,6 @@ export interface JobIo {
   warning(message: string): void;
   /** Bytes this host's transfers have moved so far (all its put/get steps together); callers throttle. */
   progress?(bytes: number): void;
-}
-
-function asFleetError(err: unknown, host: string): FleetError {
-  if (err instanceof FleetError) return err;
-  return new FleetError('COMMAND', `${host}: ${err instanceof Error ? err.message : String(err)}`, { host, cause: err });
 }
 
 /** An AbortSignal that fires on the task's cancel or after `timeoutMs`, saying which. */
@@ -53,13 +49,16 @@ async function runExec(conn: SshConnection, step: ExecStep, task: HostTask, io: 
     const lines = splitters[stream].push(chunk);
     return lines.length ? io.output(stream, lines) : undefined;
   };
-  const result = await execCommand(conn, step.command, {
-    ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
-    ...(step.sudo ? { sudo: step.sudo } : {}),
+  // The fields the step shares with ExecOptions (core/steps.ts ExecShared) pass as they are (an absent one
+  // reads as unset either way); stdin is decoded from its IPC form.
+  const { timeoutMs, sudo, env, cwd, stdin } = step;
+  const result = await runRemoteCommand(conn, step.command, {
+    timeoutMs,
+    sudo,
+    env,
+    cwd,
     ...(task.sudoPassword !== undefined ? { sudoPassword: task.sudoPassword } : {}),
-    ...(step.stdin !== undefined ? { stdin: typeof step.stdin === 'string' ? step.stdin : Buffer.from(step.stdin.base64, 'base64') } : {}),
-    ...(step.env ? { env: step.env } : {}),
-    ...(step.cwd !== undefined ? { cwd: step.cwd } : {}),
+    ...(stdin !== undefined ? { stdin: typeof stdin === 'string' ? stdin : Buffer.from(stdin.base64, 'base64') } : {}),
     signal: cancel,
     maxBufferBytes: 0,
     onStdout: forward('stdout'),
@@ -93,7 +92,7 @@ async function runTransfer(
         ...(step.skipUnchanged !== undefined ? { skipUnchanged: step.skipUnchanged } : {}),
         ...(step.window !== undefined ? { window: step.window } : {}),
         remoteSha256: async (path) => {
-          const r = await execCommand(conn, `sha256sum -- ${shellQuote(path)} 2>/dev/null`, { signal: timing.signal });
+          const r = await runRemoteCommand(conn, `sha256sum -- ${shellQuote(path)} 2>/dev/null`, { signal: timing.signal });
           return r.exitCode === 0 ? r.stdout.toString().split(/\s+/)[0] : undefined;
         },
       });
@@ -106,12 +105,7 @@ async function runTransfer(
     });
   } catch (err) {
     if (timing.timedOut()) {
-      throw new TimeoutError(`${host}: transfer still running after ${step.timeoutMs} ms; it was cancelled and its temporary files removed`, {
-        host,
-        phase: 'transfer',
-        timeoutMs: step.timeoutMs,
-        cause: err,
-      });
+      throw transferTimedOut(host, step.timeoutMs, err);
     }
     throw err;
   } finally {
@@ -144,7 +138,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
   try {
     const transfer: TransferSummary = { files: 0, skipped: 0, bytes: 0 };
     for (const step of task.steps) {
-      if (cancel.aborted) return finish(new AbortError(`${host}: cancelled`, { host }));
+      if (cancel.aborted) return finish(jobCancelled(host));
       if (!end.started) {
         end.started = true;
         onStarted();
@@ -161,10 +155,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
         end.exitCode = r.exitCode;
         end.signal = r.signal;
         if (r.error) return finish(r.error);
-        if (r.exitCode !== 0) {
-          const how = r.signal ? `was killed by ${r.signal}` : `exited with ${r.exitCode}`;
-          return finish(new CommandError(`${host}: command ${how}`, { host, exitCode: r.exitCode, signal: r.signal }));
-        }
+        if (r.exitCode !== 0) return finish(commandFailed(host, r.exitCode, r.signal));
         continue;
       }
       try {
@@ -178,7 +169,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
         end.transfer = transfer;
       } catch (err) {
         end.transfer = transfer;
-        return finish(err instanceof FleetError ? err : new TransferError(`${host}: ${String(err)}`, { host, cause: err }));
+        return finish(asTransferError(err, host));
       }
     }
     return finish();

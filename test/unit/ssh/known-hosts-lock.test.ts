@@ -141,7 +141,7 @@ describe('withFileLock', () => {
 async function compiledVerifier(): Promise<string> {
   const out = await tempDir();
   const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-  for (const rel of ['src/core/errors.ts', 'src/ssh/known-hosts.ts', 'src/ssh/known-hosts-lock.ts', 'src/ssh/known-hosts-cache.ts', 'src/ssh/host-key-verifier.ts', 'src/ssh/shell-quote.ts']) {
+  for (const rel of ['src/core/errors.ts', 'src/core/glob.ts', 'src/ssh/known-hosts.ts', 'src/ssh/known-hosts-lock.ts', 'src/ssh/known-hosts-cache.ts', 'src/ssh/host-key-verifier.ts', 'src/ssh/shell-quote.ts']) {
     const source = await readFile(join(root, rel), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },

@@ -50,11 +50,11 @@ describe('shellQuote', () => {
 // every value it interpolates with shellQuote, and be added here, so that no path (a remote file name, a cwd,
 // a user) is ever left to the remote shell to expand.
 describe('every place a remote command line is built', () => {
-  it('interpolates nothing unquoted into an execCommand line', () => {
+  it('interpolates nothing unquoted into a runRemoteCommand line', () => {
     const sites: string[] = [];
     for (const file of sources(SRC)) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\bexecCommand\(\s*\w+,\s*/g)) {
+      for (const m of text.matchAll(/\brunRemoteCommand\(\s*\w+,\s*/g)) {
         const at = m.index + m[0].length;
         const where = `${relative(SRC, file)}:${text.slice(0, at).split('\n').length}`;
         if (text[at] === '`') {

@@ -1,0 +1,92 @@
+import type ssh2 from 'ssh2';
+import type { SFTPWrapper } from 'ssh2';
+import type { FleetError } from '../core/errors.js';
+import { sftpRefused } from './error-builders.js';
+import { lostConnectionError } from './translate-error.js';
+
+/**
+ * One authenticated SSH connection to one host. Commands and transfers share it, as paramiko's Transport is
+ * shared by SSHClient and SFTPClient; the SFTP channel is opened on first use only.
+ */
+export class SshConnection {
+  readonly host: string;
+  readonly client: ssh2.Client;
+  private readonly jump: SshConnection | undefined;
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private lostError: FleetError | undefined;
+  private isClosed = false;
+  /** One 'close' listener on the client serves every command waiting on it (no listener per command). */
+  private readonly closeWaiters = new Set<() => void>();
+
+  constructor(host: string, client: ssh2.Client, jump?: SshConnection) {
+    this.host = host;
+    this.client = client;
+    this.jump = jump;
+    client.on('close', () => {
+      this.isClosed = true;
+      this.sftpChannel = undefined;
+      for (const waiter of this.closeWaiters) waiter();
+      this.closeWaiters.clear();
+    });
+    // After login, a failure means the link died (keepalive expiry, reset), not that connecting failed.
+    client.on('error', (err) => {
+      this.lostError ??= lostConnectionError(host, err);
+    });
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Why the connection died after it was ready, if it did. */
+  get lost(): FleetError | undefined {
+    return this.lostError;
+  }
+
+  /** Calls `listener` when the connection closes (at once if it is closed); returns the way to unsubscribe. */
+  onClose(listener: () => void): () => void {
+    if (this.isClosed) {
+      listener();
+      return () => undefined;
+    }
+    this.closeWaiters.add(listener);
+    return () => this.closeWaiters.delete(listener);
+  }
+
+  /** The SFTP channel, opened on first use and kept for the life of the connection. */
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      this.client.sftp((err, sftp) => {
+        if (err) {
+          this.sftpChannel = undefined;
+          reject(sftpRefused(this.host, err));
+        } else {
+          sftp.on('close', () => (this.sftpChannel = undefined));
+          // A channel error with no listener would crash the process; the transfer in flight reports it.
+          sftp.on('error', () => (this.sftpChannel = undefined));
+          resolve(sftp);
+        }
+      });
+    });
+    return this.sftpChannel;
+  }
+
+  /** Ends the connection (and the jump connection under it) and waits until the socket is closed. */
+  async close(): Promise<void> {
+    if (!this.isClosed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.client.destroy();
+          resolve();
+        }, 2_000);
+        timer.unref();
+        this.client.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        this.client.end();
+      });
+    }
+    await this.jump?.close();
+  }
+}
