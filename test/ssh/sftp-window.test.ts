@@ -61,11 +61,13 @@ describe('adaptive SFTP window', () => {
     expect(result.files[0]!.window).toBe(512 * KiB);
   });
 
-  it('next to the host (loopback) it stays at 512 KiB: the requests queue at the busy ends, not on a link', async () => {
+  it('next to the host (loopback) it stays small: the requests queue at the busy ends, not on a link', async () => {
     const put = await putPath(near.sftp, host.name, local, `${HOME}/near.bin`);
     const get = await getPath(near.sftp, host.name, `${HOME}/near.bin`, path.join(dir, 'near'));
-    expect(put.files[0]!.window).toBe(512 * KiB);
-    expect(get.files[0]!.window).toBe(512 * KiB);
+    // 512 KiB on a quiet machine; with other test files running on both cores a rate gain can look like a
+    // link once (1 MiB, seen in a full suite run). It never comes near the ≥ 2 MiB of the 40 ms link above.
+    expect(put.files[0]!.window).toBeLessThanOrEqual(1 * MiB);
+    expect(get.files[0]!.window).toBeLessThanOrEqual(1 * MiB);
     expect(await remoteSha256(host, `${HOME}/near.bin`)).toBe(await sha256File(local));
   });
 });
