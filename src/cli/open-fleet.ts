@@ -11,6 +11,8 @@ export async function openFleet(options: RunOptions | TargetOptions | (RunOption
   const run: RunOptions = options;
   const fleetOptions: FleetOptions = {
     onWarning,
+    // One call per command: a host's session ends with its task, as it always has (jump sessions are shared).
+    persist: false,
     ...(run.limit !== undefined ? { limit: run.limit } : {}),
     ...(run.user !== undefined ? { user: run.user } : {}),
     ...(run.port !== undefined ? { port: run.port } : {}),

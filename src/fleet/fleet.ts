@@ -6,6 +6,7 @@ import {
   loadInventory,
   parseDuration,
   resolveInventoryPath,
+  selectHosts,
   type HostConfig,
   type HostKeyPolicy,
   type Inventory,
@@ -15,15 +16,16 @@ import { RunReport } from '../core/report.js';
 import { notStartedError, notStartedResult } from '../core/not-started.js';
 import { perHost, perHostCommand, type PerHost, type Render } from './per-host.js';
 import { batchSize, maxFailPercent, runInBatches } from '../runner/controller/batches.js';
-import { DEFAULT_FORKS, WorkerPool } from '../runner/controller/pool.js';
+import { DEFAULT_FORKS, type PoolOptions, type WorkerPool } from '../runner/controller/pool.js';
 import type { PoolRunOptions } from '../runner/controller/run-options.js';
-import { buildTargets, type TargetOverrides } from '../runner/controller/targets.js';
+import type { TargetOverrides } from '../runner/controller/targets.js';
+import { SharedPool } from './shared-pool.js';
 import type { ExecShared, ExecStep, Step, SudoTarget } from '../core/steps.js';
 import type { HostTask, HostTarget } from '../runner/transport/task.js';
 import { buildScriptCommand } from './script-command.js';
 import { EventQueue } from './event-queue.js';
 import { checkEnvNames } from '../ssh/remote-command.js';
-import { completeTargets, prepareHosts, type HostOverrides, type PreparedHosts } from './hosts.js';
+import { prepareHosts, type HostOverrides, type PreparedHosts } from './hosts.js';
 
 /** `30s`, `2m`, `1m30s` as on the command line, or a number of milliseconds (core/duration.ts). */
 type Duration = string | number;
@@ -68,6 +70,17 @@ export interface FleetOptions {
    */
   maxOutputBytes?: number;
   /**
+   * How long a host's SSH session is kept after a call, for the next: true (the default) until close(); a
+   * duration (`10m`, or ms) to close sessions idle that long; false to log out after every call, as before
+   * sessions were held. A held session found dead when a call starts is reopened, once, transparently.
+   */
+  persist?: boolean | Duration;
+  /**
+   * Sessions held between calls, at most, across all workers; beyond it the least recently used idle ones
+   * are closed. Default: what the open-files limit (`ulimit -n`) leaves once `forks` hosts run.
+   */
+  maxHeldSessions?: number;
+  /**
    * Files your code keeps open per running host (say, one output file per stream: 2). forks is lowered to
    * what the open-files limit (`ulimit -n`) holds, with one warning; this counts your files in too.
    */
@@ -76,6 +89,8 @@ export interface FleetOptions {
 }
 
 export interface CallOptions {
+  /** Only these of the Fleet's hosts for this call (a selection pattern), as `select(limit)` would. */
+  limit?: string;
   timeout?: Duration;
   /** The whole call ends by then; unfinished hosts are reported as timed out. */
   deadline?: Duration;
@@ -121,24 +136,46 @@ function ms(value: Duration | undefined): number | undefined {
  */
 export class Fleet {
   readonly hosts: readonly string[];
-  private readonly pool: WorkerPool;
-  private targets: Promise<HostTarget[]> | undefined;
-
-  private readonly inventory: Inventory;
+  private readonly shared: SharedPool;
   private readonly selected: HostConfig[];
+  /** What select() patterns are matched in: this Fleet's hosts, with the inventory's groups. */
+  private subsetInventory: Inventory | undefined;
 
   private constructor(
     private readonly prepared: PreparedHosts,
     private readonly options: FleetOptions,
+    shared?: SharedPool,
   ) {
-    this.inventory = prepared.forTargets;
     this.selected = prepared.selected;
     this.hosts = this.selected.map((h) => h.name);
-    this.pool = new WorkerPool(this.selected.length, {
-      ...(options.forks !== undefined ? { forks: options.forks } : {}),
-      ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      ...(options.callerFilesPerHost !== undefined ? { callerFilesPerHost: options.callerFilesPerHost } : {}),
-    });
+    this.shared = shared ?? new SharedPool(prepared, () => this.overrides(), poolOptions(options));
+  }
+
+  private get pool(): WorkerPool {
+    return this.shared.pool;
+  }
+
+  /**
+   * A Fleet over some of these hosts — a selection pattern (`web:!web03`, `h0[1-3]`) or host names — that
+   * shares this one's workers and held sessions: nothing reconnects. Closing any of them closes them all.
+   */
+  select(which: string | readonly string[]): Fleet {
+    let names: Set<string>;
+    if (typeof which === 'string') {
+      this.subsetInventory ??= { ...this.prepared.forTargets, hosts: this.selected };
+      names = new Set(selectHosts(this.subsetInventory, which).map((h) => h.name));
+    } else {
+      names = new Set(which);
+      const unknown = [...names].filter((n) => !this.hosts.includes(n));
+      if (unknown.length) throw new ConfigError(`select: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among this Fleet's hosts`);
+      if (names.size === 0) throw new ConfigError('select: no hosts given');
+    }
+    return new Fleet({ ...this.prepared, selected: this.selected.filter((h) => names.has(h.name)) }, this.options, this.shared);
+  }
+
+  /** The Fleet a call runs on: this one, or its `limit` of it. */
+  private narrowed(options: CallOptions): Fleet {
+    return options.limit === undefined ? this : this.select(options.limit);
   }
 
   /** Loads an inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml) and selects hosts. */
@@ -160,6 +197,7 @@ export class Fleet {
    * hosts' inventory variables, each substituted shell-quoted; a function builds each host's command itself.
    */
   async exec(command: PerHost, options: ExecCallOptions = {}): Promise<RunReport> {
+    if (options.limit !== undefined) return this.narrowed(options).exec(command, { ...options, limit: undefined });
     const render = perHostCommand(command, this.selected);
     return this.execEach(render, options);
   }
@@ -169,6 +207,7 @@ export class Fleet {
    * it from a here-document, so nothing is written to the host. Arguments are templates, like commands.
    */
   async script(file: string, args: readonly PerHost[] = [], options: ExecCallOptions = {}): Promise<RunReport> {
+    if (options.limit !== undefined) return this.narrowed(options).script(file, args, { ...options, limit: undefined });
     let text: string;
     try {
       text = await readFile(resolve(file), 'utf8');
@@ -202,6 +241,7 @@ export class Fleet {
 
   /** `remote` may hold `{host}` and the other template names (substituted as they are: SFTP paths, no shell). */
   async put(local: string | readonly string[], remote: PerHost, options: PutCallOptions = {}): Promise<RunReport> {
+    if (options.limit !== undefined) return this.narrowed(options).put(local, remote, { ...options, limit: undefined });
     const target = perHost(remote, this.selected, 'remote path');
     const step = {
       kind: 'put' as const,
@@ -218,6 +258,7 @@ export class Fleet {
 
   /** Fetches into `<localDir>/<host>/<basename>` for every host; remote paths may be templates. */
   async get(remote: PerHost | readonly PerHost[], localDir: string, options: GetCallOptions = {}): Promise<RunReport> {
+    if (options.limit !== undefined) return this.narrowed(options).get(remote, localDir, { ...options, limit: undefined });
     const sources = (Array.isArray(remote) ? [...(remote as readonly PerHost[])] : [remote as PerHost]).map((r) => perHost(r, this.selected, 'remote path'));
     const step = {
       kind: 'get' as const,
@@ -231,6 +272,7 @@ export class Fleet {
 
   /** Connect and authenticate only. */
   async ping(options: CallOptions = {}): Promise<RunReport> {
+    if (options.limit !== undefined) return this.narrowed(options).ping({ ...options, limit: undefined });
     return this.run(() => [{ kind: 'ping' }], options, false);
   }
 
@@ -270,8 +312,7 @@ export class Fleet {
 
   private async run(stepsFor: (host: HostConfig, user: string) => Step[], options: CallOptions, sudo: boolean): Promise<RunReport> {
     const started = performance.now();
-    this.targets ??= buildTargets(this.selected, this.inventory, this.overrides()).then((t) => completeTargets(t, this.prepared));
-    const targets = await this.targets;
+    const targets = await this.shared.targetsOf(this.selected);
     // sudo asks for the login user's own password: an explicit one wins, else the host's login password.
     const sudoPasswordOf = (host: HostTarget) => (sudo ? (this.options.sudoPassword ?? host.password) : undefined);
     // Per-host steps are built before any host starts, so a template or function that fails rejects the call.
@@ -319,6 +360,19 @@ export class Fleet {
       },
     });
   }
+}
+
+function poolOptions(o: FleetOptions): PoolOptions {
+  const persist = o.persist ?? true;
+  const idleMs = typeof persist === 'boolean' ? undefined : ms(persist);
+  return {
+    ...(o.forks !== undefined ? { forks: o.forks } : {}),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    ...(o.callerFilesPerHost !== undefined ? { callerFilesPerHost: o.callerFilesPerHost } : {}),
+    keepSessions: persist !== false,
+    ...(o.maxHeldSessions !== undefined ? { maxHeldSessions: o.maxHeldSessions } : {}),
+    ...(idleMs !== undefined ? { sessionIdleMs: idleMs } : {}),
+  };
 }
 
 function hostOverrides(o: FleetOptions): HostOverrides {

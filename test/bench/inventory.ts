@@ -40,3 +40,30 @@ export function writeBenchInventory(bench: Bench, options: BenchInventoryOptions
   writeFileSync(file, `${lines.join('\n')}\n`);
   return { file, dir };
 }
+
+/**
+ * Bench hosts reached through a bastion (another bench's host), as a site behind one jump host is written:
+ * the targets in group `targets` with `jump: bastion`, the bastion an inventory host of its own. Key login.
+ */
+export function writeJumpInventory(bastion: Bench, targets: Bench, hosts: BenchHost[] = targets.hosts, file = 'jump.yaml'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-inv-'));
+  const b = bastion.hosts[0]!;
+  const lines = [
+    'defaults:',
+    '  user: fleet',
+    '  agent: false',
+    `  identityFile: ${targets.keys.ed25519.path}`,
+    `  knownHosts: ${join(dir, 'known_hosts')}`,
+    '  hostKeyPolicy: accept-new',
+    'hosts:',
+    `  bastion: { address: ${b.address}, port: ${b.port}, identityFile: ${bastion.keys.ed25519.path} }`,
+    'groups:',
+    '  targets:',
+    '    vars: { jump: bastion }',
+    '    hosts:',
+    ...hosts.map((h) => `      ${h.name}: { address: ${h.address}, port: ${h.port} }`),
+  ];
+  const path = join(dir, file);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}

@@ -33,10 +33,11 @@ export interface SessionEvent {
   type: 'open_session' | 'close_session';
 }
 
-export async function sessionEvents(hosts: BenchHost[]): Promise<SessionEvent[]> {
+/** The events of `log` on every host: PAM's session log by default, or a file of the same form. */
+export async function sessionEvents(hosts: BenchHost[], log = SESSION_LOG): Promise<SessionEvent[]> {
   const all = await Promise.all(
     hosts.map(async (h) => {
-      const r = await h.exec(`cat ${SESSION_LOG} 2>/dev/null || true`);
+      const r = await h.exec(`cat ${log} 2>/dev/null || true`);
       return r.stdout
         .trim()
         .split('\n')

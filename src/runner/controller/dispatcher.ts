@@ -1,4 +1,5 @@
 import type { PoolWorker } from '../transport/pool-worker.js';
+import type { Affinity } from './affinity.js';
 import type { HostEntry } from './host-entry.js';
 
 /** Unique across runs of a process, so a late message from an earlier run can never match a new task. */
@@ -10,18 +11,37 @@ let nextTaskId = 1;
  * count (PoolWorker.assign and the task's end); this keeps only what the run needs to know.
  */
 export class Dispatcher {
-  private readonly waiting: HostEntry[];
+  private waiting: HostEntry[];
   private readonly running = new Map<number, HostEntry>();
 
-  constructor(entries: readonly HostEntry[]) {
+  constructor(
+    entries: readonly HostEntry[],
+    private readonly affinity: Affinity,
+  ) {
     this.waiting = [...entries];
   }
 
-  /** Hands waiting hosts to workers with free slots, in worker order. */
+  /**
+   * Hands waiting hosts, in order, to workers with free slots: a host to the worker that holds its session
+   * (waiting for a slot there rather than logging in again elsewhere), a new one to the least loaded.
+   */
   dispatch(workers: readonly PoolWorker[]): void {
-    for (const worker of workers) {
-      while (worker.free > 0 && this.waiting.length > 0) this.assign(worker, this.waiting.shift()!);
+    let free = workers.filter((w) => w.free > 0);
+    if (free.length === 0 || this.waiting.length === 0) return;
+    const left: HostEntry[] = [];
+    for (const entry of this.waiting) {
+      const host = entry.task.host.host;
+      const home = free.length > 0 ? this.affinity.homeOf(host) : undefined;
+      const worker = home ? (home.free > 0 ? home : undefined) : this.affinity.pick(free);
+      if (!worker) {
+        left.push(entry);
+        continue;
+      }
+      this.affinity.bind(host, worker);
+      this.assign(worker, entry);
+      if (worker.free === 0) free = free.filter((w) => w !== worker);
     }
+    this.waiting = left;
   }
 
   private assign(worker: PoolWorker, entry: HostEntry): void {

@@ -80,3 +80,13 @@ export function fitToOpenFiles(
   const fitted = forksWithin(budget);
   return fitted < forks ? { forks: fitted, warning: fdWarning(budget, fitted) } : { forks };
 }
+
+/**
+ * Sessions one process may hold between tasks, by default: what the open-files limit leaves once its running
+ * hosts have theirs. A held idle session costs its socket; a running one what fdsPerHost says (already
+ * counted by forksWithin), so the bound never takes descriptors a running host will need.
+ */
+export function heldSessionsWithin(slots: number, perHost: number, callerPerHost: number, limit = readOpenFilesLimit()): number {
+  if (limit === undefined) return 4_096;
+  return Math.max(slots, limit - PROCESS_FDS - slots * (perHost + callerPerHost - 1));
+}

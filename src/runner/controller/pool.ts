@@ -6,7 +6,8 @@ import { InlineWorker, type WorkerSideFactory } from '../transport/inline-worker
 import type { OnWorkerMessage, PoolWorker, WorkerExit } from '../transport/pool-worker.js';
 import { WorkerHandle } from '../transport/fork-worker.js';
 import { TaskRunner } from '../worker/task-runner.js';
-import { fitToOpenFiles } from './fd-budget.js';
+import { fdsPerHost, fitToOpenFiles, heldSessionsWithin } from './fd-budget.js';
+import { Affinity } from './affinity.js';
 import { Run } from './run.js';
 import type { PoolRunOptions } from './run-options.js';
 import { watchStops } from './stop-policy.js';
@@ -25,6 +26,12 @@ export interface PoolOptions {
   creditWindow?: number;
   /** Files the caller keeps open per running host (the CLI's --out-dir: 2), for the open-files budget. */
   callerFilesPerHost?: number;
+  /** Keep each host's session after its task, for the Fleet's next call (default true). */
+  keepSessions?: boolean;
+  /** Sessions held across all workers at most; default what the open-files limit leaves (fd-budget.ts). */
+  maxHeldSessions?: number;
+  /** Close a held session idle this long (ms); default: held until close(). */
+  sessionIdleMs?: number;
 }
 
 /**
@@ -63,6 +70,10 @@ export class WorkerPool {
   private readonly creditWindow: number;
   /** Decided by the first run (its kind and size) unless given: later runs reuse the same workers. */
   private inline = false;
+  /** Descriptors a running host needs (set by the first run), for the held-session bound. */
+  private fdsPerHost = 2;
+  /** Survives runs: each host's tasks go back to the worker holding its session. */
+  private readonly affinity = new Affinity();
 
   constructor(
     private readonly hostCount: number,
@@ -82,8 +93,17 @@ export class WorkerPool {
     const fit = fitToOpenFiles(wanted, this.inline ? 0 : Math.max(1, Math.min(count, wanted)), tasks, this.options.callerFilesPerHost ?? 0);
     if (fit.warning) this.forks = fit.forks;
     const workers = Math.max(1, Math.min(count, this.forks));
+    this.fdsPerHost = fdsPerHost(tasks);
     this.workers = splitSlots(this.forks, workers).map((s) => this.spawn(s));
     return fit.warning;
+  }
+
+  /** A worker's share of the held-session bound: 0 (close each when its task ends) when sessions are not kept. */
+  private heldFor(slots: number): number {
+    if (this.options.keepSessions === false) return 0;
+    const given = this.options.maxHeldSessions;
+    if (given !== undefined) return Math.max(1, Math.ceil((given * slots) / Math.max(1, this.forks)));
+    return heldSessionsWithin(slots, this.fdsPerHost, this.inline ? (this.options.callerFilesPerHost ?? 0) : 0);
   }
 
   /** Worker pids, for tests and diagnostics. */
@@ -92,7 +112,12 @@ export class WorkerPool {
   }
 
   private spawn(slots: number): PoolWorker {
-    const start: WorkerStart = { slots, creditWindow: this.creditWindow };
+    const start: WorkerStart = {
+      slots,
+      creditWindow: this.creditWindow,
+      maxHeldSessions: this.heldFor(slots),
+      sessionIdleMs: this.options.sessionIdleMs ?? 0,
+    };
     const onMessage: OnWorkerMessage = (w, m) => this.current?.onMessage(w, m);
     if (this.inline) return new InlineWorker(start, inlineSide, onMessage);
     return new WorkerHandle(start, onMessage, (w, exit) => this.onExit(w, exit));
@@ -117,7 +142,7 @@ export class WorkerPool {
       if (warning) options.onWarning?.(warning);
     }
 
-    const run = new Run(tasks, () => this.workers, options);
+    const run = new Run(tasks, () => this.workers, options, this.affinity);
     this.current = run;
     const unwatch = watchStops(options, (reason) => run.stop(reason));
     try {

@@ -4,6 +4,7 @@ import type { HostResult } from '../../core/result.js';
 import type { PoolWorker, WorkerExit } from '../transport/pool-worker.js';
 import type { FromWorker, TaskEnd } from '../transport/protocol.js';
 import type { HostTask } from '../transport/task.js';
+import type { Affinity } from './affinity.js';
 import { Dispatcher } from './dispatcher.js';
 import { elapsedMs, hostEntry, unendedEnd, type HostEntry } from './host-entry.js';
 import { relayOutput } from './output-relay.js';
@@ -27,11 +28,12 @@ export class Run {
     tasks: HostTask[],
     private readonly workers: () => readonly PoolWorker[],
     private readonly options: PoolRunOptions,
+    affinity: Affinity,
   ) {
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const entries = tasks.map((task) => hostEntry(task, cap));
     this.emit = emitter(options.onEvent);
-    this.dispatcher = new Dispatcher(entries);
+    this.dispatcher = new Dispatcher(entries, affinity);
     this.results = new RunResults(entries, this.emit);
   }
 

@@ -5,7 +5,8 @@ import { SlottedWorker } from './slotted-worker.js';
 /** The worker's side of the protocol as the inline transport drives it (worker/task-runner.ts is one). */
 export interface WorkerSide {
   handle(message: ToWorker): void;
-  cancelAll(): void;
+  /** Cancels what runs and ends the sessions it holds. */
+  shutdown(): Promise<void>;
 }
 
 /** Builds the worker's side: given by the controller, so this transport knows no worker code. */
@@ -39,6 +40,6 @@ export class InlineWorker extends SlottedWorker implements PoolWorker {
   }
 
   async stop(): Promise<void> {
-    this.side.cancelAll();
+    await this.side.shutdown();
   }
 }

@@ -17,9 +17,21 @@ export interface WorkerStart {
   slots: number;
   /** Output bytes it may have in flight before its hosts are slowed down (flow control, `credit`). */
   creditWindow: number;
+  /**
+   * Sessions it holds between tasks, at most (idle ones beyond are closed, least recently used first); 0: a
+   * host's session closes when its task ends.
+   */
+  maxHeldSessions: number;
+  /** A held session idle this long is closed; 0: held until shutdown. */
+  sessionIdleMs: number;
 }
 
-const START_FLAGS: Record<keyof WorkerStart, string> = { slots: '--slots=', creditWindow: '--credit-window=' };
+const START_FLAGS: Record<keyof WorkerStart, string> = {
+  slots: '--slots=',
+  creditWindow: '--credit-window=',
+  maxHeldSessions: '--max-held-sessions=',
+  sessionIdleMs: '--session-idle-ms=',
+};
 
 export function encodeWorkerStart(start: WorkerStart): string[] {
   return (Object.keys(START_FLAGS) as (keyof WorkerStart)[]).map((key) => `${START_FLAGS[key]}${start[key]}`);
@@ -34,7 +46,12 @@ export function decodeWorkerStart(argv: readonly string[]): WorkerStart {
     if (!text || !Number.isFinite(number) || number < 0) throw new Error(`worker start: expected ${flag}<number>, got ${text ?? 'nothing'}`);
     return number;
   };
-  return { slots: value('slots'), creditWindow: value('creditWindow') };
+  return {
+    slots: value('slots'),
+    creditWindow: value('creditWindow'),
+    maxHeldSessions: value('maxHeldSessions'),
+    sessionIdleMs: value('sessionIdleMs'),
+  };
 }
 
 /** Controller → worker. */

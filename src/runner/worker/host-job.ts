@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { toPlainError, type FleetError } from '../../core/errors.js';
+import { FleetError, toPlainError } from '../../core/errors.js';
 import { fileNameOf } from '../../core/host-file-name.js';
 import type { StreamName, TransferSummary } from '../../core/result.js';
 import { getPath, putPath, type TransferProgress, type TransferResult } from '../../sftp/index.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, connect, type SshConnection } from '../../ssh/connect.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type SshConnection } from '../../ssh/connect.js';
 import { runRemoteCommand } from '../../ssh/exec.js';
-import type { SshHostOptions } from '../../ssh/options.js';
 import { shellQuote } from '../../ssh/shell-quote.js';
+import type { HeldSessions, Lease } from './held-sessions.js';
 import { asFleetError, asTransferError, commandFailed, jobCancelled, transferTimedOut } from './job-errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { retryOnLocalFds } from './local-fds.js';
@@ -117,7 +117,13 @@ async function runTransfer(
  * Everything one host does in a run, inside a worker: connect, then each step in order over that one
  * connection; the first failing step ends the host. Never throws: every outcome is a TaskEnd.
  */
-export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal, onStarted: () => void): Promise<TaskEnd> {
+export async function runHostJob(
+  task: HostTask,
+  io: JobIo,
+  cancel: AbortSignal,
+  onStarted: () => void,
+  sessions: HeldSessions,
+): Promise<TaskEnd> {
   const started = performance.now();
   const host = task.host.host;
   const end: TaskEnd = { ok: false, exitCode: null, signal: null, durationMs: 0, started: false, worker: process.pid };
@@ -128,13 +134,14 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
     return end;
   };
 
-  let conn: SshConnection;
+  let lease: Lease;
   try {
     const budgetMs = task.host.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    conn = await retryOnLocalFds(host, budgetMs, cancel, () => connect({ ...(task.host as SshHostOptions), onWarning: io.warning }, cancel));
+    lease = await retryOnLocalFds(host, budgetMs, cancel, () => sessions.acquire(task.host, cancel, io.warning));
   } catch (err) {
-    return finish(asFleetError(err, host));
+    return finish(cancel.aborted && !(err instanceof FleetError) ? jobCancelled(host) : asFleetError(err, host));
   }
+  const conn: SshConnection = lease.conn;
   try {
     const transfer: TransferSummary = { files: 0, skipped: 0, bytes: 0 };
     for (const step of task.steps) {
@@ -174,6 +181,7 @@ export async function runHostJob(task: HostTask, io: JobIo, cancel: AbortSignal,
     }
     return finish();
   } finally {
-    await conn.close();
+    // Held for the host's next task (the same worker gets it), or closed when sessions are not kept.
+    await lease.release();
   }
 }

@@ -12,7 +12,8 @@ process.on('message', (message: unknown) => {
   if (!isToWorker(message)) return;
   // Deferred: messages that arrived before this listener are replayed by Node in one loop that touches the
   // IPC channel after it, and a disconnect inside the loop made that throw (a stack trace at close).
-  if (message.type === 'shutdown') setImmediate(() => process.disconnect());
+  // A shutdown logs out of the held sessions first, so sshd sees a clean disconnect, not a dropped link.
+  if (message.type === 'shutdown') void runner.shutdown().finally(() => setImmediate(() => process.disconnect()));
   else runner.handle(message);
 });
 

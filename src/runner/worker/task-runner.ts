@@ -1,6 +1,8 @@
 import pLimit from 'p-limit';
 import { Credit } from './credit.js';
+import { HeldSessions } from './held-sessions.js';
 import { runHostJob } from './host-job.js';
+import { openSession } from './open-session.js';
 import type { FromWorker, ToWorker, WorkerStart } from '../transport/protocol.js';
 import type { WorkerSide } from '../transport/inline-worker.js';
 
@@ -16,6 +18,8 @@ export class TaskRunner implements WorkerSide {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly credit: Credit;
   private readonly cancels = new Map<number, AbortController>();
+  /** Sessions kept between tasks: a host's next task (routed back here by the controller) reuses its login. */
+  private readonly sessions: HeldSessions;
 
   constructor(
     start: WorkerStart,
@@ -23,6 +27,11 @@ export class TaskRunner implements WorkerSide {
   ) {
     this.limit = pLimit(Math.max(1, start.slots));
     this.credit = new Credit(start.creditWindow);
+    this.sessions = new HeldSessions(openSession, {
+      keep: start.maxHeldSessions > 0,
+      maxHeld: Math.max(1, start.maxHeldSessions),
+      ...(start.sessionIdleMs > 0 ? { idleMs: start.sessionIdleMs } : {}),
+    });
   }
 
   get busy(): number {
@@ -38,12 +47,18 @@ export class TaskRunner implements WorkerSide {
       case 'credit':
         return this.credit.give(message.bytes);
       case 'shutdown':
-        return this.cancelAll();
+        return void this.shutdown();
     }
   }
 
   cancelAll(): void {
     for (const c of this.cancels.values()) c.abort();
+  }
+
+  /** The worker is leaving: running hosts are cancelled and every held session is ended (a clean logout). */
+  async shutdown(): Promise<void> {
+    this.cancelAll();
+    await this.sessions.closeAll();
   }
 
   private run(id: number, message: Extract<ToWorker, { type: 'task' }>): void {
@@ -69,6 +84,7 @@ export class TaskRunner implements WorkerSide {
         },
         controller.signal,
         () => this.send({ type: 'step', id }),
+        this.sessions,
       );
       this.cancels.delete(id);
       this.send({ type: 'end', id, end });
