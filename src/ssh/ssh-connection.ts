@@ -15,6 +15,7 @@ export class SshConnection {
   private sftpChannel: Promise<SFTPWrapper> | undefined;
   private lostError: FleetError | undefined;
   private isClosed = false;
+  private closing: Promise<void> | undefined;
   /** One 'close' listener on the client serves every command waiting on it (no listener per command). */
   private readonly closeWaiters = new Set<() => void>();
 
@@ -72,7 +73,13 @@ export class SshConnection {
   }
 
   /** Ends the connection (and the jump connection under it) and waits until the socket is closed. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // Held sessions can be closed from several places at once (idle timer, bound, shutdown): one logout.
+    this.closing ??= this.end();
+    return this.closing;
+  }
+
+  private async end(): Promise<void> {
     if (!this.isClosed) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

@@ -155,6 +155,21 @@ describe('jump hosts are shared', () => {
     }
   });
 
+  it('persist: false (the CLI\'s one call) through the same bastion: hosts log out as they end, the jump stays, all succeed', async () => {
+    const before = await logins(bastion.hosts);
+    const fleet = await Fleet.fromInventory(inv, { limit: 'targets', forks: 64, workers: 0, persist: false });
+    try {
+      const report = await fleet.exec('true');
+      expect(report.failed.map((r) => `${r.host}: ${r.error?.message}`)).toEqual([]);
+      expect(report.results).toHaveLength(100);
+      expect(delta(await logins(bastion.hosts), before)).toEqual([1]);
+      // Each target's session ended with its task: only the bastion's is left on the servers.
+      expect(await until(async () => (await liveSessions(targets.hosts)) === 0)).toBe(true);
+    } finally {
+      await fleet.close();
+    }
+  });
+
   it('a jump session lost between calls is reopened once, before the next step', async () => {
     const fleet = await Fleet.fromInventory(inv, { limit: 'targets', workers: 1 });
     try {

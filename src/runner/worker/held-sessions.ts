@@ -31,6 +31,8 @@ interface Held {
   jump: Held | undefined;
   idle?: NodeJS.Timeout;
   dropped?: boolean;
+  /** Opened, not yet taken by the task (or target) that opened it: never idle, whatever its counts say. */
+  fresh?: boolean;
 }
 
 export interface Lease {
@@ -83,6 +85,7 @@ export class HeldSessions {
     const found = this.live(key);
     const entry = found ?? (await this.openShared(key, target, signal, onWarning));
     entry.busy++;
+    entry.fresh = false;
     this.touch(entry);
     let released = false;
     return {
@@ -142,7 +145,7 @@ export class HeldSessions {
       await conn.close();
       throw signal.reason ?? new Error('aborted');
     }
-    const entry: Held = { key, conn, busy: 0, through: 0, lastUsed: performance.now(), jump };
+    const entry: Held = { key, conn, busy: 0, through: 0, lastUsed: performance.now(), jump, fresh: true };
     this.held.set(key, entry);
     conn.onClose(() => this.drop(entry));
     return entry;
@@ -157,6 +160,7 @@ export class HeldSessions {
       // Its login serves every target behind it: no one target's cancel may end it, only its own timeout.
       const entry = this.live(key) ?? (await untilAborted(this.openShared(key, jump, NEVER, onWarning), signal));
       entry.through++;
+      entry.fresh = false;
       this.touch(entry);
       return entry;
     } catch (err) {
@@ -188,7 +192,7 @@ export class HeldSessions {
   }
 
   private async closeIfUnused(e: Held): Promise<void> {
-    if (e.busy > 0 || e.through > 0) return;
+    if (e.busy > 0 || e.through > 0 || e.fresh) return;
     this.drop(e);
     await e.conn.close();
   }
@@ -199,7 +203,7 @@ export class HeldSessions {
     if (e.idle) clearTimeout(e.idle);
     e.idle = undefined;
     const { idleMs } = this.options;
-    if (idleMs === undefined || e.busy > 0 || e.through > 0 || e.dropped) return;
+    if (idleMs === undefined || e.busy > 0 || e.through > 0 || e.dropped || e.fresh) return;
     e.idle = setTimeout(() => void this.closeIfUnused(e), idleMs);
     e.idle.unref();
   }
@@ -208,7 +212,7 @@ export class HeldSessions {
   private async trim(): Promise<void> {
     const over = this.held.size - this.options.maxHeld;
     if (over <= 0) return;
-    const idle = [...this.held.values()].filter((e) => e.busy === 0 && e.through === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+    const idle = [...this.held.values()].filter((e) => e.busy === 0 && e.through === 0 && !e.fresh).sort((a, b) => a.lastUsed - b.lastUsed);
     await Promise.all(idle.slice(0, over).map((e) => this.closeIfUnused(e)));
   }
 }

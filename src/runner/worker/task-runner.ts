@@ -29,7 +29,8 @@ export class TaskRunner implements WorkerSide {
     this.credit = new Credit(start.creditWindow);
     this.sessions = new HeldSessions(openSession, {
       keep: start.maxHeldSessions > 0,
-      maxHeld: Math.max(1, start.maxHeldSessions),
+      // Not kept: host sessions close as their tasks end; only jump sessions stay, and no bound trims them.
+      maxHeld: start.maxHeldSessions > 0 ? start.maxHeldSessions : Infinity,
       ...(start.sessionIdleMs > 0 ? { idleMs: start.sessionIdleMs } : {}),
     });
   }
