@@ -11,11 +11,15 @@ import { startBench, type Bench, type BenchHost } from '../test/bench/hosts.js';
 import { writeInventory } from '../test/runner/support.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from '../src/sftp/defaults.js';
 import { compare as compareRuns, table, type Contender, type Row } from './compare.js';
+import { heldRows } from './held.js';
 import { rttRows } from './rtt.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MAX_HOSTS = Number(process.env.BENCH_MAX_HOSTS ?? 1000);
-/** BENCH_ONLY=rtt: only the network-shaped rows (one host; BENCH_RTT=0,20,80, BENCH_RTT_ROWS=exec,put,get). */
+/**
+ * BENCH_ONLY=rtt: only the network-shaped rows (one host; BENCH_RTT=0,20,80, BENCH_RTT_ROWS=exec,put,get).
+ * BENCH_ONLY=held: only the held-session rows (library scripts, hosts behind one bastion).
+ */
 const ONLY = process.env.BENCH_ONLY;
 const RTTS = (process.env.BENCH_RTT ?? '0,20,80').split(',').map(Number);
 const RTT_ROWS = process.env.BENCH_RTT_ROWS ? new Set(process.env.BENCH_RTT_ROWS.split(',')) : undefined;
@@ -80,10 +84,19 @@ async function rttOnly(): Promise<Row[]> {
   }
 }
 
+async function heldOnly(): Promise<Row[]> {
+  const [big, solo] = await Promise.all([startBench(150, { hostsPerContainer: 16, startConcurrency: 4 }), startBench(1)]);
+  try {
+    return await heldRows(big, solo, { runs: RUNS, dir, hostsFile });
+  } finally {
+    await Promise.all([big.stop(), solo.stop()]);
+  }
+}
+
 async function main(): Promise<void> {
-  const rows = ONLY === 'rtt' ? await rttOnly() : await everything();
+  const rows = ONLY === 'rtt' ? await rttOnly() : ONLY === 'held' ? await heldOnly() : await everything();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const out = ONLY === 'rtt' ? 'bench/results-rtt.json' : 'bench/results.json';
+  const out = ONLY ? `bench/results-${ONLY}.json` : 'bench/results.json';
   writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, rows }, null, 2)}\n`);
   console.log(`\n${machine}; median of ${RUNS} runs after a warm-up, ms\n`);
   console.log(table(rows));
@@ -159,6 +172,8 @@ async function everything(): Promise<Row[]> {
         ),
       );
     }
+    // The bastion of the held rows is the solo host: MaxStartups does not touch the one-host rows after it.
+    if (MAX_HOSTS >= 150) rows.push(...(await heldRows(big, solo, { runs: RUNS, dir, hostsFile })));
     rows.push(...(await rttRows(solo, { runs: RUNS, rtts: RTTS, mib: RTT_MIB, dir, ...(RTT_ROWS ? { only: RTT_ROWS } : {}) })));
   } finally {
     await Promise.all([big.stop(), solo.stop()]);

@@ -50,21 +50,19 @@ export async function deploy(plan: DeployPlan): Promise<DeployOutcome> {
     const restart = await fleet.exec(plan.restart, { sudo: true });
     const health = await fleet.exec(plan.healthCheck);
     for (const h of [...failedHosts(restart), ...failedHosts(health)]) if (!untouched.has(h)) broken.add(h);
-  } finally {
-    await fleet.close();
-  }
 
-  if (broken.size > 0) {
-    const back = await Fleet.fromInventory(plan.inventory, { limit: [...broken].join(',') });
-    try {
+    if (broken.size > 0) {
+      // The same Fleet, narrowed: the rollback rides the sessions the deploy opened, and no other host
+      // is touched or reconnected.
+      const back = fleet.select([...broken]);
       await back.exec(
         `prev=$(cat ${plan.appDir}/previous 2>/dev/null); [ -n "$prev" ] && ` +
           `ln -sfn "$prev" ${plan.appDir}/current.new && mv -T ${plan.appDir}/current.new ${plan.appDir}/current`,
       );
       await back.exec(plan.restart, { sudo: true });
-    } finally {
-      await back.close();
     }
+  } finally {
+    await fleet.close();
   }
   return {
     deployed: hosts.filter((h) => !untouched.has(h) && !broken.has(h)),
