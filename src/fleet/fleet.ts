@@ -1,134 +1,38 @@
 import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.js';
-import {
-  adhocInventory,
-  loadInventory,
-  parseDuration,
-  resolveInventoryPath,
-  selectHosts,
-  type HostConfig,
-  type HostKeyPolicy,
-  type Inventory,
-} from '../inventory/index.js';
+import { adhocInventory, loadInventory, resolveInventoryPath, selectHosts, type HostConfig, type Inventory } from '../inventory/index.js';
 import type { HostResult, RunEvent } from '../core/result.js';
 import { RunReport } from '../core/report.js';
 import { notStartedError, notStartedResult } from '../core/not-started.js';
 import { perHost, perHostCommand, type PerHost, type Render } from './per-host.js';
 import { batchSize, maxFailPercent, runInBatches } from '../runner/controller/batches.js';
-import { DEFAULT_FORKS, type PoolOptions, type WorkerPool } from '../runner/controller/pool.js';
+import { DEFAULT_FORKS, type WorkerPool } from '../runner/controller/pool.js';
 import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import type { TargetOverrides } from '../runner/controller/targets.js';
 import { SharedPool } from './shared-pool.js';
-import type { ExecShared, ExecStep, Step, SudoTarget } from '../core/steps.js';
+import type { ExecStep, Step } from '../core/steps.js';
 import type { HostTask, HostTarget } from '../runner/transport/task.js';
 import { buildScriptCommand } from './script-command.js';
 import { EventQueue } from './event-queue.js';
 import { checkEnvNames } from '../ssh/remote-command.js';
-import { prepareHosts, type HostOverrides, type PreparedHosts } from './hosts.js';
-
-/** `30s`, `2m`, `1m30s` as on the command line, or a number of milliseconds (core/duration.ts). */
-type Duration = string | number;
+import { prepareHosts, type PreparedHosts } from './hosts.js';
+import {
+  hostOverrides,
+  ms,
+  poolOptions,
+  type CallOptions,
+  type ExecCallOptions,
+  type FleetOptions,
+  type GetCallOptions,
+  type PutCallOptions,
+} from './options.js';
 
 /** What callers of the facade see of the layers below it: the host type describe() returns, the forks default. */
 export type { HostConfig };
 export { DEFAULT_FORKS };
+export type { CallOptions, Duration, ExecCallOptions, FleetOptions, GetCallOptions, PutCallOptions } from './options.js';
 
-export interface FleetOptions {
-  /** Selection pattern (Ansible-compatible): `web:&prod:!web03`. Default all. */
-  limit?: string;
-  /** Max concurrent hosts (live SSH sessions) across all workers. Default 64. */
-  forks?: number;
-  /** Forked worker processes. Default min(cores, ceil(hosts/8)). */
-  workers?: number;
-  /**
-   * Per command or transfer, per host: `30s`, `2m`, or ms as a number; 0 for none. Default none, as in pssh
-   * and clush: a long command is not a hung host, and a dead host is still caught by the connect timeout and
-   * the SSH keepalive (3 unanswered probes 5 s apart).
-   */
-  timeout?: Duration;
-  connectTimeout?: Duration;
-  user?: string;
-  identityFile?: string | string[];
-  password?: string;
-  /** For sudo; defaults to each host's login password. */
-  sudoPassword?: string;
-  hostKeyPolicy?: HostKeyPolicy;
-  /** The known_hosts file of every host (and jump host) of the run, instead of the inventory's. */
-  knownHosts?: string;
-  /** The destination port of every selected host (jump hosts keep theirs), like ssh -p. */
-  port?: number;
-  /** Forward the agent to every host's sessions (ssh -A). */
-  forwardAgent?: boolean;
-  /** OpenSSH client config: a file (like ssh -F), or false to read none. Default ~/.ssh/config, /etc/ssh/ssh_config. */
-  sshConfig?: string | false;
-  /** Hosts whose connection failed are tried again this many times. */
-  retry?: number;
-  /**
-   * Bytes of output (UTF-8, whole characters) kept per host and stream in results; `truncated` says when a
-   * stream had more. Events still carry all of it. Default 1 MiB.
-   */
-  maxOutputBytes?: number;
-  /**
-   * How long a host's SSH session is kept after a call, for the next: true (the default) until close(); a
-   * duration (`10m`, or ms) to close sessions idle that long; false to log out after every call, as before
-   * sessions were held. A held session found dead when a call starts is reopened, once, transparently.
-   */
-  persist?: boolean | Duration;
-  /**
-   * Sessions held between calls, at most, across all workers; beyond it the least recently used idle ones
-   * are closed. Default: what the open-files limit (`ulimit -n`) leaves once `forks` hosts run.
-   */
-  maxHeldSessions?: number;
-  /**
-   * Files your code keeps open per running host (say, one output file per stream: 2). forks is lowered to
-   * what the open-files limit (`ulimit -n`) holds, with one warning; this counts your files in too.
-   */
-  callerFilesPerHost?: number;
-  onWarning?: (message: string) => void;
-}
-
-export interface CallOptions {
-  /** Only these of the Fleet's hosts for this call (a selection pattern), as `select(limit)` would. */
-  limit?: string;
-  timeout?: Duration;
-  /** The whole call ends by then; unfinished hosts are reported as timed out. */
-  deadline?: Duration;
-  signal?: AbortSignal;
-  /** Rolling batches (Ansible `serial`): `5` hosts or `25%` at a time. */
-  batch?: number | string;
-  /** With batch: stop starting batches once more than this share of hosts failed (`10%`). */
-  maxFail?: number | string;
-  retry?: number;
-  onEvent?: (event: RunEvent) => void | Promise<void>;
-}
-
-export interface ExecCallOptions extends CallOptions, Pick<ExecShared, 'env' | 'cwd'> {
-  /** true: as root; `{ user }`: as that user. */
-  sudo?: boolean | SudoTarget;
-  /** Sent to every host's command, then EOF. */
-  stdin?: string | Uint8Array;
-}
-
-/** `window`: SFTP bytes in flight per file, fixed; by default it adapts, 512 KiB up to 4 MiB (see TransferOptions). */
-export interface PutCallOptions extends CallOptions {
-  recursive?: boolean;
-  mode?: number;
-  atomic?: boolean;
-  skipUnchanged?: boolean;
-  window?: number;
-}
-
-export interface GetCallOptions extends CallOptions {
-  recursive?: boolean;
-  window?: number;
-}
-
-function ms(value: Duration | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = parseDuration(value, { bareNumber: 'ms' });
-  return n > 0 ? n : undefined;
-}
 
 /**
  * The programmatic API (DESIGN.md §7). A failing host never rejects exec/put/get: it is a result. Only
@@ -361,31 +265,3 @@ export class Fleet {
     });
   }
 }
-
-function poolOptions(o: FleetOptions): PoolOptions {
-  const persist = o.persist ?? true;
-  const idleMs = typeof persist === 'boolean' ? undefined : ms(persist);
-  return {
-    ...(o.forks !== undefined ? { forks: o.forks } : {}),
-    ...(o.workers !== undefined ? { workers: o.workers } : {}),
-    ...(o.callerFilesPerHost !== undefined ? { callerFilesPerHost: o.callerFilesPerHost } : {}),
-    keepSessions: persist !== false,
-    ...(o.maxHeldSessions !== undefined ? { maxHeldSessions: o.maxHeldSessions } : {}),
-    ...(idleMs !== undefined ? { sessionIdleMs: idleMs } : {}),
-  };
-}
-
-function hostOverrides(o: FleetOptions): HostOverrides {
-  const connectTimeoutMs = ms(o.connectTimeout);
-  return {
-    ...(o.user !== undefined ? { user: o.user } : {}),
-    ...(o.port !== undefined ? { port: o.port } : {}),
-    ...(o.identityFile !== undefined ? { identityFiles: [o.identityFile].flat().map((p) => resolve(p)) } : {}),
-    ...(o.knownHosts !== undefined ? { knownHosts: o.knownHosts } : {}),
-    ...(o.hostKeyPolicy !== undefined ? { hostKeyPolicy: o.hostKeyPolicy } : {}),
-    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
-    ...(o.forwardAgent !== undefined ? { forwardAgent: o.forwardAgent } : {}),
-    ...(o.sshConfig !== undefined ? { sshConfig: o.sshConfig } : {}),
-  };
-}
-
