@@ -16,8 +16,8 @@ import { RunReport } from '../core/report.js';
 import { notStartedError, notStartedResult } from '../core/not-started.js';
 import { perHost, perHostCommand, type PerHost, type Render } from './per-host.js';
 import { batchSize, maxFailPercent, runInBatches } from '../runner/controller/batches.js';
-import { DEFAULT_FORKS, type PoolOptions, type WorkerPool } from '../runner/controller/pool.js';
-import type { PoolRunOptions } from '../runner/controller/run-options.js';
+import { DEFAULT_FORKS, type PoolOptions } from '../runner/controller/pool.js';
+import type { PoolRunOptions, RunPool } from '../runner/controller/run-options.js';
 import type { TargetOverrides } from '../runner/controller/targets.js';
 import { SharedPool } from './shared-pool.js';
 import type { ExecShared, ExecStep, Step, SudoTarget } from '../core/steps.js';
@@ -75,6 +75,13 @@ export interface FleetOptions {
    * sessions were held. A held session found dead when a call starts is reopened, once, transparently.
    */
   persist?: boolean | Duration;
+  /**
+   * Hold the sessions in the per-user session broker instead of this process (what the CLI's --persist
+   * does): they outlive the Fleet, and the next Fleet — or `fleet` command — with the same hosts and settings
+   * logs in to none. The broker starts on first use and ends once idle for `persist` (default 10m). Tasks
+   * and their secrets reach it only over its private Unix socket.
+   */
+  broker?: boolean;
   /**
    * Sessions held between calls, at most, across all workers; beyond it the least recently used idle ones
    * are closed. Default: what the open-files limit (`ulimit -n`) leaves once `forks` hosts run.
@@ -148,10 +155,10 @@ export class Fleet {
   ) {
     this.selected = prepared.selected;
     this.hosts = this.selected.map((h) => h.name);
-    this.shared = shared ?? new SharedPool(prepared, () => this.overrides(), poolOptions(options));
+    this.shared = shared ?? new SharedPool(prepared, () => this.overrides(), poolOptions(options), brokerIdleMs(options));
   }
 
-  private get pool(): WorkerPool {
+  private get pool(): RunPool {
     return this.shared.pool;
   }
 
@@ -373,6 +380,13 @@ function poolOptions(o: FleetOptions): PoolOptions {
     ...(o.maxHeldSessions !== undefined ? { maxHeldSessions: o.maxHeldSessions } : {}),
     ...(idleMs !== undefined ? { sessionIdleMs: idleMs } : {}),
   };
+}
+
+/** How long the broker keeps what is idle, when the Fleet runs on it: `persist` as a duration, else 10 minutes. */
+function brokerIdleMs(o: FleetOptions): number | undefined {
+  if (!o.broker) return undefined;
+  const persist = typeof o.persist === 'boolean' || o.persist === undefined ? undefined : ms(o.persist);
+  return persist ?? 600_000;
 }
 
 function hostOverrides(o: FleetOptions): HostOverrides {
