@@ -1,9 +1,9 @@
-import { isUtf8 } from 'node:buffer';
 import { fromPlainError, toPlainError, type PlainFleetError } from '../core/errors.js';
 import type { HostResult, RunEvent } from '../core/result.js';
 import type { PoolOptions } from '../runner/controller/pool.js';
 import type { HeldSessionInfo } from '../runner/transport/protocol.js';
 import type { HostTask } from '../runner/transport/task.js';
+import { bytesFromWire, bytesToWire } from '../runner/transport/wire.js';
 
 /**
  * What client and broker say over the socket: one JSON object per line. JSON keeps the frames readable and
@@ -62,18 +62,14 @@ export function eventToWire(event: RunEvent): WireEvent {
   if (event.type === 'end') return { ...event, result: resultToWire(event.result) };
   if (event.type !== 'output') return event;
   const { bytes, ...rest } = event;
-  return isUtf8(bytes) ? { ...rest, text: bytes.toString('utf8') } : { ...rest, base64: bytes.toString('base64') };
+  return { ...rest, ...bytesToWire(bytes) };
 }
 
 export function eventFromWire(wire: WireEvent): RunEvent {
   if (wire.type === 'end') return { ...wire, result: resultFromWire(wire.result) };
   if (wire.type !== 'output') return wire;
-  if ('text' in wire) {
-    const { text, ...rest } = wire;
-    return { ...rest, bytes: Buffer.from(text, 'utf8') };
-  }
-  const { base64, ...rest } = wire;
-  return { ...rest, bytes: Buffer.from(base64, 'base64') };
+  const [bytes, rest] = bytesFromWire(wire);
+  return { ...(rest as Omit<Output, 'bytes'>), bytes };
 }
 
 /** Cuts a byte stream into frames; a chunk may end mid-line (or mid-character: decoding waits for '\n'). */

@@ -27,3 +27,13 @@ export async function until(check: () => Promise<boolean> | boolean, ms = 8_000)
   }
   return check();
 }
+
+/** A local process (a broker, a worker) still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

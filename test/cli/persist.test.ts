@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench, BenchHost } from '../bench/hosts.js';
-import { countOnHosts, processesMatching, until } from '../bench/remote-processes.js';
+import { alive, countOnHosts, processesMatching, until } from '../bench/remote-processes.js';
 import { CLI, closeCliBench, openCliBench, runCli, startCli, summaryOf, tempDir } from './support.js';
 
 /** Logins sshd accepted so far, counted on the server (one container per host). */
@@ -12,14 +12,6 @@ async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
 }
 const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
 const liveSessions = (hosts: readonly BenchHost[]) => countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The brokers started with this runtime dir, found by their environment: the machine's own are not touched. */
 function brokersOf(runtime: string): number[] {
