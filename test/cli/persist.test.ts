@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench, BenchHost } from '../bench/hosts.js';
 import { alive, countOnHosts, processesMatching, until } from '../bench/remote-processes.js';
-import { CLI, closeCliBench, openCliBench, runCli, startCli, summaryOf, tempDir } from './support.js';
+import { CLI, closeCliBench, ROOT, openCliBench, runCli, startCli, summaryOf, tempDir } from './support.js';
 
 /** Logins sshd accepted so far, counted on the server (one container per host). */
 async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
@@ -148,5 +148,41 @@ describe('fleet --persist: the session broker, against 3 real sshd', () => {
     const next = await fleet(['exec', 'true', '-i', inv, '--persist', '1m']);
     expect(next.code).toBe(0);
     expect(brokersOf(runtime).filter((p) => p !== pid)).toHaveLength(1);
+  });
+
+  it('put, get and script go through the broker too, on the sessions already held', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'payload.txt');
+    writeFileSync(file, 'through the broker\n');
+    const script = join(dir, 'check.sh');
+    writeFileSync(script, '#!/bin/sh\ncat /tmp/persist-payload.txt\n');
+    expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const before = await logins(bench.hosts);
+    expect((await fleet(['put', file, '/tmp/persist-payload.txt', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const got = await fleet(['get', '/tmp/persist-payload.txt', join(dir, 'got'), '-i', inv, '--persist', '1m']);
+    expect(got.code).toBe(0);
+    expect(readFileSync(join(dir, 'got', 'h02', 'persist-payload.txt'), 'utf8')).toBe('through the broker\n');
+    const ran = await fleet(['script', script, '-i', inv, '--persist', '1m']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^h03\s.*through the broker$/m);
+    expect(delta(await logins(bench.hosts), before)).toEqual([0, 0, 0]);
+  });
+
+  it('a broker of another fleet build is stopped and replaced by the next run', async () => {
+    expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const old = (await brokerPid())!;
+    const bundle = join(ROOT, 'dist/cli/broker.cjs');
+    const original = readFileSync(bundle);
+    try {
+      // A rebuild: same version, other code.
+      writeFileSync(bundle, Buffer.concat([original, Buffer.from('\n// rebuilt\n')]));
+      expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    } finally {
+      writeFileSync(bundle, original);
+    }
+    expect(await until(() => !alive(old), 3_000)).toBe(true);
+    const now = brokersOf(runtime);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(old);
   });
 });
