@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench, BenchHost } from '../bench/hosts.js';
-import { alive, countOnHosts, processesMatching, until } from '../bench/remote-processes.js';
+import { alive, countOnHosts, localProcessesWith, processesMatching, until } from '../bench/remote-processes.js';
 import { CLI, closeCliBench, ROOT, openCliBench, runCli, startCli, summaryOf, tempDir } from './support.js';
 
 /** Logins sshd accepted so far, counted on the server (one container per host). */
@@ -13,20 +13,8 @@ async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
 const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
 const liveSessions = (hosts: readonly BenchHost[]) => countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
 
-/** The brokers started with this runtime dir, found by their environment: the machine's own are not touched. */
-function brokersOf(runtime: string): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmd.includes('broker.cjs') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`XDG_RUNTIME_DIR=${runtime}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+/** The brokers started with this runtime dir: the machine's own are not touched. */
+const brokersOf = (runtime: string) => localProcessesWith('broker.cjs', `XDG_RUNTIME_DIR=${runtime}`);
 
 describe('fleet --persist: the session broker, against 3 real sshd', () => {
   let bench: Bench;

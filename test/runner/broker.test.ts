@@ -1,11 +1,11 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/index.js';
 import { brokerSessions, stopBroker } from '../../src/fleet/broker-admin.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
-import { alive, countOnHosts, until } from '../bench/remote-processes.js';
+import { alive, countOnHosts, localProcessesWith, until } from '../bench/remote-processes.js';
 import { writeInventory } from './support.js';
 
 // This file's own broker directory: the machine's user dir is never touched (vitest forks a process per file).
@@ -20,21 +20,7 @@ const delta = (after: number[], before: number[]) => after.map((n, i) => n - bef
 const liveSessions = (hosts: readonly BenchHost[]) => countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
 
 /** Brokers (from sources, through tsx) started with this file's runtime dir. */
-function brokers(): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return (
-          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('broker-main') &&
-          readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`XDG_RUNTIME_DIR=${runtime}`)
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const brokers = () => localProcessesWith('broker-main', `XDG_RUNTIME_DIR=${runtime}`);
 
 describe('Fleet { broker: true }: sessions outlive the Fleet', () => {
   let bench: Bench;
