@@ -8,6 +8,8 @@
 //   dist/cli/fleet-app.cjs   src/cli/main.ts and everything under it
 //   dist/cli/worker.cjs      what the CLI forks: loader for worker-app.cjs
 //   dist/cli/worker-app.cjs  src/runner/worker/main.ts
+//   dist/cli/broker.cjs      the session broker (--persist), src/broker/broker-main.ts; started once, so it
+//                            needs no code-cache loader
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
@@ -28,11 +30,14 @@ const bundles = {
   'fleet-app.cjs': 'src/cli/main.ts',
   'worker.cjs': 'src/cli/boot/worker.ts',
   'worker-app.cjs': 'src/runner/worker/main.ts',
+  'broker.cjs': 'src/broker/broker-main.ts',
 };
 // A cache compiled from an older bundle is dead weight; the loader writes fresh ones on first use.
 rmSync('dist/cli/.v8-cache', { recursive: true, force: true });
 // The CLI bundle forks the worker's loader beside it; the transport is told its name here, where it is made.
-const defines = { 'fleet-app.cjs': { __FLEET_WORKER_BUNDLE__: JSON.stringify('./worker.cjs') } };
+// The broker bundle forks the same workers, and names itself for its version digest (broker/entry.ts).
+const beside = { __FLEET_WORKER_BUNDLE__: JSON.stringify('./worker.cjs'), __FLEET_BROKER_BUNDLE__: JSON.stringify('./broker.cjs') };
+const defines = { 'fleet-app.cjs': beside, 'broker.cjs': beside };
 for (const [out, entry] of Object.entries(bundles)) {
   const define = { ...common.define, ...(defines[out] ?? {}) };
   await build({ ...common, define, entryPoints: [entry], outfile: `dist/cli/${out}` });

@@ -1,5 +1,6 @@
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { askPass } from './ask-pass.js';
+import { persistOptions } from './persist.js';
 import type { OutputOptions, RunOptions, TargetOptions } from './options.js';
 
 /**
@@ -11,8 +12,9 @@ export async function openFleet(options: RunOptions | TargetOptions | (RunOption
   const run: RunOptions = options;
   const fleetOptions: FleetOptions = {
     onWarning,
-    // One call per command: a host's session ends with its task, as it always has (jump sessions are shared).
-    persist: false,
+    // One call per command: a host's session ends with its task, as it always has (jump sessions are shared),
+    // unless --persist hands the sessions to the broker.
+    ...persistOptions(run.persist),
     ...(run.limit !== undefined ? { limit: run.limit } : {}),
     ...(run.user !== undefined ? { user: run.user } : {}),
     ...(run.port !== undefined ? { port: run.port } : {}),

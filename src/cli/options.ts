@@ -37,6 +37,8 @@ export interface RunOptions extends TargetOptions {
   failFast?: boolean;
   batch?: string;
   maxFail?: string;
+  /** --persist: run through the session broker, which holds the sessions this long once idle. */
+  persist?: string;
 }
 
 /** What the output looks like. */
@@ -152,6 +154,7 @@ export function addRunOptions(cmd: Command): Command {
   option(cmd, FLOW, new Option('--deadline <duration>', 'the whole run ends by then; unfinished hosts are reported as timed out').argParser(duration));
   option(cmd, FLOW, new Option('--batch <n|n%>', 'rolling batches: start the next batch of hosts when one has ended').argParser(batch));
   option(cmd, FLOW, new Option('--max-fail <n%>', 'start no new batch once more than this share of hosts failed').argParser(percent));
+  option(cmd, FLOW, new Option('--persist <duration>', 'keep the SSH sessions in a background broker for later runs until idle this long, like ssh ControlPersist (also $FLEET_PERSIST; `fleet sessions` lists them)').argParser(duration));
   option(cmd, FLOW, new Option('--fail-fast', 'start no new hosts after the first failure (running hosts finish)').conflicts('maxFail'));
 
   option(cmd, OUTPUT, new Option('-o, --output <format>', 'json: one document at the end; ndjson: one event per line as it happens').choices(['text', 'json', 'ndjson']).default('text'));

@@ -8,6 +8,7 @@ import { hostsCommand } from './commands/hosts.js';
 import { pingCommand } from './commands/ping.js';
 import { putCommand } from './commands/put.js';
 import { scriptCommand } from './commands/script.js';
+import { sessionsCommand } from './commands/sessions.js';
 import { CommandWords } from './command-words.js';
 import { EXIT_BROKEN_PIPE, stdoutBroken, watchBrokenPipe } from './broken-pipe.js';
 import { InterruptedError, UsageError } from './errors.js';
@@ -30,7 +31,7 @@ export function createProgram(exit: Exit): Command {
     // fleet's top-level options (-V, -h) only before the command: `fleet exec ls -V` is ls's -V.
     .enablePositionalOptions()
     .exitOverride();
-  for (const make of [execCommand, scriptCommand, putCommand, getCommand, hostsCommand, pingCommand]) {
+  for (const make of [execCommand, scriptCommand, putCommand, getCommand, hostsCommand, pingCommand, sessionsCommand]) {
     program.addCommand(make(exit).copyInheritedSettings(program));
   }
   program.addHelpText(
@@ -43,6 +44,7 @@ export function createProgram(exit: Exit): Command {
       'fleet get /etc/os-release ./facts',
       'fleet hosts -l prod',
       'fleet ping -H "root@10.0.0.[1-5]"',
+      'fleet exec --persist 10m uptime -l web   # later runs reuse the sessions',
     ]) +
       '\nExit codes: 0 all ok · 1 a command or transfer failed or timed out · 2 usage or inventory error ·\n' +
       '            3 a host was unreachable (connect failed or timed out, auth or host key refused) ·\n' +

@@ -54,6 +54,13 @@ export interface FleetOptions {
    */
   persist?: boolean | Duration;
   /**
+   * Hold the sessions in the per-user session broker instead of this process (what the CLI's --persist
+   * does): they outlive the Fleet, and the next Fleet — or `fleet` command — with the same hosts and settings
+   * logs in to none. The broker starts on first use and ends once idle for `persist` (default 10m). Tasks
+   * and their secrets reach it only over its private Unix socket.
+   */
+  broker?: boolean;
+  /**
    * Sessions held between calls, at most, across all workers; beyond it the least recently used idle ones
    * are closed. Default: what the open-files limit (`ulimit -n`) leaves once `forks` hosts run.
    */
@@ -119,6 +126,13 @@ export function poolOptions(o: FleetOptions): PoolOptions {
     ...(o.maxHeldSessions !== undefined ? { maxHeldSessions: o.maxHeldSessions } : {}),
     ...(idleMs !== undefined ? { sessionIdleMs: idleMs } : {}),
   };
+}
+
+/** How long the broker keeps what is idle, when the Fleet runs on it: `persist` as a duration, else 10 minutes. */
+export function brokerIdleMs(o: FleetOptions): number | undefined {
+  if (!o.broker) return undefined;
+  const persist = typeof o.persist === 'boolean' || o.persist === undefined ? undefined : ms(o.persist);
+  return persist ?? 600_000;
 }
 
 export function hostOverrides(o: FleetOptions): HostOverrides {

@@ -1,5 +1,7 @@
 import type { HostConfig } from '../inventory/index.js';
+import { BrokerPool } from '../broker/client.js';
 import { WorkerPool, type PoolOptions } from '../runner/controller/pool.js';
+import type { RunPool } from '../runner/controller/run-options.js';
 import { buildTargets, type TargetOverrides } from '../runner/controller/targets.js';
 import type { HostTarget } from '../runner/transport/task.js';
 import { completeTargets, type PreparedHosts } from './hosts.js';
@@ -10,15 +12,17 @@ import { completeTargets, type PreparedHosts } from './hosts.js';
  * reuses the sessions the deploy opened, and reconnects nothing else.
  */
 export class SharedPool {
-  readonly pool: WorkerPool;
+  readonly pool: RunPool;
   private targets: Promise<Map<string, HostTarget>> | undefined;
 
   constructor(
     private readonly prepared: PreparedHosts,
     private readonly overrides: () => TargetOverrides,
     options: PoolOptions,
+    /** Run on the session broker (--persist), which closes what is idle this long: the sessions outlive us. */
+    brokerIdleMs?: number,
   ) {
-    this.pool = new WorkerPool(prepared.selected.length, options);
+    this.pool = brokerIdleMs !== undefined ? new BrokerPool(options, brokerIdleMs) : new WorkerPool(prepared.selected.length, options);
   }
 
   /** The targets of `hosts` (all of them among the first Fleet's), built for all at the first call. */

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import type { BenchHost } from './hosts.js';
 
 /** One host per container: a container's processes are seen from any of the hosts it serves. */
@@ -26,4 +27,31 @@ export async function until(check: () => Promise<boolean> | boolean, ms = 8_000)
     await new Promise((r) => setTimeout(r, 100));
   }
   return check();
+}
+
+/** A local process (a broker, a worker) still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Local processes whose command line contains `command` and whose environment has `NAME=value` `env`: the
+ * brokers a test started (with its own XDG_RUNTIME_DIR), never the machine's own, so teardown kills by pid.
+ */
+export function localProcessesWith(command: string, env: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(command) && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(env);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

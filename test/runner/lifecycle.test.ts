@@ -3,16 +3,9 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { startBench, type Bench } from '../bench/hosts.js';
+import { alive } from '../bench/remote-processes.js';
 import { running, until, writeInventory } from './support.js';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('runner lifecycle', () => {
   let bench: Bench;

@@ -20,7 +20,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   'runner/worker': ['core', 'ssh', 'sftp', 'runner/transport'],
   // Both sides: it speaks the protocol and gives the inline transport the worker's task runner.
   'runner/controller': ['core', 'inventory', 'runner/transport', 'runner/worker'],
-  fleet: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport'],
+  // The session broker (--persist): a process holding WorkerPools, and the client pool that runs on it.
+  broker: ['core', 'runner/controller', 'runner/transport'],
+  fleet: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport', 'broker'],
   index: ['core', 'fleet'],
   'cli/render': ['core'],
   'cli/boot': [],

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { HostResult } from '../../core/result.js';
-import type { WorkerStart } from '../transport/protocol.js';
+import type { HeldSessionInfo, WorkerStart } from '../transport/protocol.js';
 import type { HostTask } from '../transport/task.js';
 import { InlineWorker, type WorkerSideFactory } from '../transport/inline-worker.js';
 import type { OnWorkerMessage, PoolWorker, WorkerExit } from '../transport/pool-worker.js';
@@ -9,7 +9,8 @@ import { TaskRunner } from '../worker/task-runner.js';
 import { fdsPerHost, fitToOpenFiles, heldSessionsWithin } from './fd-budget.js';
 import { Affinity } from './affinity.js';
 import { Run } from './run.js';
-import type { PoolRunOptions } from './run-options.js';
+import type { PoolRunOptions, RunPool } from './run-options.js';
+import { SessionQueries } from './session-queries.js';
 import { watchStops } from './stop-policy.js';
 
 export const DEFAULT_FORKS = 64;
@@ -61,7 +62,7 @@ const inlineSide: WorkerSideFactory = (start, send) => new TaskRunner(start, sen
  * run's kind and size — and kept until `close()`, so a deploy script's successive calls pay the fork cost
  * once. One run at a time.
  */
-export class WorkerPool {
+export class WorkerPool implements RunPool {
   private workers: PoolWorker[] = [];
   private current: Run | undefined;
   private closed = false;
@@ -74,6 +75,7 @@ export class WorkerPool {
   private fdsPerHost = 2;
   /** Survives runs: each host's tasks go back to the worker holding its session. */
   private readonly affinity = new Affinity();
+  private readonly queries = new SessionQueries();
 
   constructor(
     private readonly hostCount: number,
@@ -118,7 +120,7 @@ export class WorkerPool {
       maxHeldSessions: this.heldFor(slots),
       sessionIdleMs: this.options.sessionIdleMs ?? 0,
     };
-    const onMessage: OnWorkerMessage = (w, m) => this.current?.onMessage(w, m);
+    const onMessage: OnWorkerMessage = (w, m) => (m.type === 'sessions' ? this.queries.answered(m.id, m.sessions) : this.current?.onMessage(w, m));
     if (this.inline) return new InlineWorker(start, inlineSide, onMessage);
     return new WorkerHandle(start, onMessage, (w, exit) => this.onExit(w, exit));
   }
@@ -153,6 +155,11 @@ export class WorkerPool {
       unwatch();
       this.current = undefined;
     }
+  }
+
+  /** The sessions the workers hold now, as they answer (none before the first run). */
+  sessions(): Promise<HeldSessionInfo[]> {
+    return this.queries.ask(this.workers);
   }
 
   async close(): Promise<void> {

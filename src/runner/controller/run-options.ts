@@ -1,4 +1,5 @@
-import type { RunEvent } from '../../core/result.js';
+import type { HostResult, RunEvent } from '../../core/result.js';
+import type { HostTask } from '../transport/task.js';
 
 /** One WorkerPool.run call's options (not the CLI's RunOptions, which are flags). */
 export interface PoolRunOptions {
@@ -14,3 +15,10 @@ export interface PoolRunOptions {
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** What a Fleet runs its calls on: a WorkerPool in this process, or the broker's (broker/client.ts). */
+export interface RunPool {
+  /** Every task's host has exactly one result, in task order; one run at a time. */
+  run(tasks: HostTask[], options?: PoolRunOptions): Promise<HostResult[]>;
+  close(): Promise<void>;
+}

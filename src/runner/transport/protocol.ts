@@ -61,7 +61,23 @@ export type ToWorker =
   | { type: 'cancel'; id: number }
   /** Output bytes the controller has consumed and the worker may send again (flow control). */
   | { type: 'credit'; bytes: number }
+  /** Which sessions it holds now (for `fleet sessions`): answered by a `sessions` message with the same id. */
+  | { type: 'sessions'; id: number }
   | { type: 'shutdown' };
+
+/** One session a worker holds, as it answers a `sessions` query; times are epoch ms. No secrets. */
+export interface HeldSessionInfo {
+  host: string;
+  user: string;
+  address: string;
+  port: number;
+  /** The jump host it is forwarded through. */
+  via?: string;
+  openedAt: number;
+  lastUsed: number;
+  /** A task is using it now. */
+  busy: boolean;
+}
 
 /** How a task ended, in plain data. Output was streamed before; it is not repeated here. */
 export interface TaskEnd {
@@ -90,6 +106,7 @@ export type FromWorker =
   /** put/get: bytes this task's transfers have moved so far, at most every PROGRESS_MS (the end says the total). */
   | { type: 'progress'; id: number; bytes: number }
   | { type: 'end'; id: number; end: TaskEnd }
+  | { type: 'sessions'; id: number; sessions: HeldSessionInfo[] }
   | { type: 'warning'; message: string };
 
 export function isFromWorker(message: unknown): message is FromWorker {

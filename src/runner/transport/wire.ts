@@ -17,18 +17,31 @@ export type WireFromWorker =
   | (Omit<Output, 'data'> & { text: string })
   | (Omit<Output, 'data'> & { base64: string });
 
+/** Bytes as JSON carries them losslessly: text when valid UTF-8, else base64 (also the broker's frames). */
+export type WireBytes = { text: string } | { base64: string };
+
+export function bytesToWire(data: Buffer): WireBytes {
+  return isUtf8(data) ? { text: data.toString('utf8') } : { base64: data.toString('base64') };
+}
+
+/** Splits the wire form of bytes off the rest of a message: [bytes, the other fields, for the caller to type]. */
+export function bytesFromWire(message: WireBytes): [Buffer, object] {
+  if ('text' in message) {
+    const { text, ...rest } = message;
+    return [Buffer.from(text, 'utf8'), rest];
+  }
+  const { base64, ...rest } = message;
+  return [Buffer.from(base64, 'base64'), rest];
+}
+
 export function toWire(message: FromWorker): WireFromWorker {
   if (message.type !== 'output') return message;
   const { data, ...rest } = message;
-  return isUtf8(data) ? { ...rest, text: data.toString('utf8') } : { ...rest, base64: data.toString('base64') };
+  return { ...rest, ...bytesToWire(data) };
 }
 
 export function fromWire(message: WireFromWorker): FromWorker {
   if (message.type !== 'output') return message;
-  if ('text' in message) {
-    const { text, ...rest } = message;
-    return { ...rest, data: Buffer.from(text, 'utf8') };
-  }
-  const { base64, ...rest } = message;
-  return { ...rest, data: Buffer.from(base64, 'base64') };
+  const [data, rest] = bytesFromWire(message);
+  return { ...(rest as Omit<Output, 'data'>), data };
 }

@@ -1,6 +1,7 @@
 import type { FleetError } from '../../core/errors.js';
 import type { SshConnection } from '../../ssh/connect.js';
 import { viaJumpHost } from '../../ssh/error-builders.js';
+import type { HeldSessionInfo } from '../transport/protocol.js';
 import type { HostTarget } from '../transport/task.js';
 import { sessionKey } from './session-key.js';
 
@@ -24,6 +25,9 @@ export interface HeldSessionsOptions {
 interface Held {
   key: string;
   conn: SshConnection;
+  /** Who it is, for `fleet sessions` (the key holds a digest, not names). */
+  who: Pick<HostTarget, 'host' | 'user' | 'address' | 'port'>;
+  openedAt: number;
   /** Tasks using it now, and held sessions forwarded through it (it is their jump host). */
   busy: number;
   through: number;
@@ -102,6 +106,20 @@ export class HeldSessions {
     };
   }
 
+  /** What is held now, live ones only; lastUsed is kept on the monotonic clock and told as epoch ms. */
+  list(): HeldSessionInfo[] {
+    const offset = Date.now() - performance.now();
+    return [...this.held.values()]
+      .filter((e) => !e.conn.closed && !e.conn.lost)
+      .map((e) => ({
+        ...e.who,
+        ...(e.jump ? { via: e.jump.who.host } : {}),
+        openedAt: e.openedAt,
+        lastUsed: Math.round(e.lastUsed + offset),
+        busy: e.busy > 0,
+      }));
+  }
+
   /** Ends every session (targets before the jumps they ride on). */
   async closeAll(): Promise<void> {
     const entries = [...this.held.values()].sort((a, b) => Number(a.through > 0) - Number(b.through > 0));
@@ -145,7 +163,8 @@ export class HeldSessions {
       await conn.close();
       throw signal.reason ?? new Error('aborted');
     }
-    const entry: Held = { key, conn, busy: 0, through: 0, lastUsed: performance.now(), jump, fresh: true };
+    const who = { host: target.host, user: target.user, address: target.address, port: target.port };
+    const entry: Held = { key, conn, who, openedAt: Date.now(), busy: 0, through: 0, lastUsed: performance.now(), jump, fresh: true };
     this.held.set(key, entry);
     conn.onClose(() => this.drop(entry));
     return entry;

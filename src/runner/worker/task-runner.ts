@@ -47,6 +47,8 @@ export class TaskRunner implements WorkerSide {
         return this.cancels.get(message.id)?.abort();
       case 'credit':
         return this.credit.give(message.bytes);
+      case 'sessions':
+        return this.send({ type: 'sessions', id: message.id, sessions: this.sessions.list() });
       case 'shutdown':
         return void this.shutdown();
     }

@@ -117,3 +117,25 @@ describe('HeldSessions', () => {
     expect(sessions.size).toBe(0);
   });
 });
+
+describe('HeldSessions.list (what `fleet sessions` shows)', () => {
+  it('names each held session, its jump host, and whether a task uses it, without secrets', async () => {
+    const { sessions, opened, signal } = holder();
+    const bastion = target('bastion', { password: 'hunter2' });
+    const a = await sessions.acquire(target('a', { jump: bastion }), signal, warn);
+    const b = await sessions.acquire(target('b', { password: 'hunter2' }), signal, warn);
+    await b.release();
+    const listed = sessions.list().sort((x, y) => x.host.localeCompare(y.host));
+    expect(listed.map((s) => [s.host, s.user, s.via, s.busy])).toEqual([
+      ['a', 'u', 'bastion', true],
+      ['b', 'u', undefined, false],
+      ['bastion', 'u', undefined, false],
+    ]);
+    for (const s of listed) expect(s.openedAt).toBeLessThanOrEqual(s.lastUsed + 1);
+    expect(JSON.stringify(listed)).not.toContain('hunter2');
+    // A session the server closed is not shown as held.
+    opened.find((c) => c.host === 'b')!.die();
+    expect(sessions.list().map((s) => s.host)).not.toContain('b');
+    await a.release();
+  });
+});

@@ -1,0 +1,176 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Bench, BenchHost } from '../bench/hosts.js';
+import { alive, countOnHosts, localProcessesWith, processesMatching, until } from '../bench/remote-processes.js';
+import { CLI, closeCliBench, ROOT, openCliBench, runCli, startCli, summaryOf, tempDir } from './support.js';
+
+/** Logins sshd accepted so far, counted on the server (one container per host). */
+async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
+  return Promise.all(hosts.map(async (h) => ((await h.logs()).match(/Accepted \S+ for /g) ?? []).length));
+}
+const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
+const liveSessions = (hosts: readonly BenchHost[]) => countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
+
+/** The brokers started with this runtime dir: the machine's own are not touched. */
+const brokersOf = (runtime: string) => localProcessesWith('broker.cjs', `XDG_RUNTIME_DIR=${runtime}`);
+
+describe('fleet --persist: the session broker, against 3 real sshd', () => {
+  let bench: Bench;
+  let inv: string;
+  // A runtime dir of this test file: readable by others (0755) so the refusal below comes from fleet's 0700.
+  const runtime = tempDir('fleet-xdg-');
+  chmodSync(runtime, 0o755);
+  const env = { XDG_RUNTIME_DIR: runtime, FLEET_PERSIST: '' };
+  const fleet = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { env: { ...env, ...extra } });
+  const brokerPid = async (): Promise<number | null> => (JSON.parse((await fleet(['sessions', '-o', 'json'])).stdout) as { broker: number | null }).broker;
+
+  beforeAll(async () => ({ bench, inv } = await openCliBench(3)), 300_000);
+  afterEach(async () => {
+    await fleet(['sessions', '--stop']);
+    for (const pid of brokersOf(runtime)) process.kill(pid, 'SIGKILL');
+  });
+  afterAll(async () => {
+    for (const pid of brokersOf(runtime)) process.kill(pid, 'SIGKILL');
+    await closeCliBench(bench);
+  });
+
+  it('two runs cost one login per host; output and exit code are those of a plain run', async () => {
+    const plain = await fleet(['exec', 'echo hi from {host}', '-i', inv]);
+    const before = await logins(bench.hosts);
+    const first = await fleet(['exec', 'echo hi from {host}', '-i', inv, '--persist', '1m']);
+    const second = await fleet(['exec', 'echo hi from {host}', '-i', inv], { FLEET_PERSIST: '1m' });
+    expect(delta(await logins(bench.hosts), before)).toEqual([1, 1, 1]);
+    for (const r of [first, second]) {
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n').sort()).toEqual(plain.stdout.split('\n').sort());
+      expect(summaryOf(r.stderr)).toEqual(summaryOf(plain.stderr));
+    }
+    const failed = await fleet(['exec', 'exit 3', '-i', inv, '--persist', '1m', '-o', 'json']);
+    expect(failed.code).toBe(1);
+    expect((JSON.parse(failed.stdout) as { summary: { failed: number } }).summary.failed).toBe(3);
+  });
+
+  it('fleet sessions lists what is held; --stop ends every session and the broker', async () => {
+    await fleet(['ping', '-i', inv, '--persist', '1m']);
+    const text = await fleet(['sessions']);
+    expect(text.stdout).toMatch(/^HOST\s+USER\s+VIA\s+AGE\s+IDLE\s+BUSY$/m);
+    expect(text.stdout).toMatch(/^h01\s+fleet\s+-\s+\S+ s\s+\S+ s\s+no$/m);
+    const doc = JSON.parse((await fleet(['sessions', '-o', 'json'])).stdout) as { broker: number; sessions: { host: string; busy: boolean }[] };
+    expect(doc.sessions.map((s) => s.host).sort()).toEqual(['h01', 'h02', 'h03']);
+    expect(await liveSessions(bench.hosts)).toBe(3);
+    const stop = await fleet(['sessions', '--stop']);
+    expect(stop.stderr).toContain('broker stopped');
+    expect(await until(() => !alive(doc.broker), 3_000)).toBe(true);
+    expect(await until(async () => (await liveSessions(bench.hosts)) === 0)).toBe(true);
+    expect((await fleet(['sessions', '-o', 'json'])).stdout).toContain('"broker": null');
+  });
+
+  it('idle for the persist time, the broker logs out and exits', async () => {
+    expect((await fleet(['exec', 'true', '-i', inv, '--persist', '2s'])).code).toBe(0);
+    const pid = (await brokerPid())!;
+    expect(alive(pid)).toBe(true);
+    expect(await until(() => !alive(pid), 10_000)).toBe(true);
+    expect(await until(async () => (await liveSessions(bench.hosts)) === 0)).toBe(true);
+  });
+
+  it('`| cat` returns as soon as the run ends: the broker holds no pipe', () => {
+    const started = performance.now();
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" exec --persist 5m true -i "${inv}" | cat`], {
+      env: { ...process.env, ...env },
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(brokersOf(runtime)).toHaveLength(1);
+  });
+
+  it('the socket is refused to another user, and a socket directory others may enter is refused', async () => {
+    await fleet(['ping', '-i', inv, '--persist', '1m']);
+    const sock = join(runtime, 'fleet', 'broker.sock');
+    const probe = `require('node:net').connect(${JSON.stringify(sock)}).on('connect', () => { console.log('CONNECTED'); process.exit(0) }).on('error', (e) => { console.log(e.code); process.exit(0) })`;
+    const asNobody = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', probe], { encoding: 'utf8' });
+    expect(asNobody.stdout.trim()).toBe('EACCES');
+    const asMe = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    expect(asMe.stdout.trim()).toBe('CONNECTED');
+
+    const open = tempDir('fleet-xdg-open-');
+    mkdirSync(join(open, 'fleet'), { mode: 0o755 });
+    chmodSync(join(open, 'fleet'), 0o755);
+    const refused = await runCli(['exec', 'true', '-i', inv, '--persist', '1m'], { env: { XDG_RUNTIME_DIR: open } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/broker directory .* is open to other users \(mode 0755\)/);
+    expect(brokersOf(open)).toEqual([]);
+  });
+
+  it('Ctrl-C through the broker ends the remote commands, exit 130, every host reported', async () => {
+    const cli = startCli(['exec', 'echo started; sleep 243', '-i', inv, '--persist', '1m', '-o', 'ndjson'], { env });
+    await cli.waitFor(/("line":"started"[^\n]*\n[^]*){3}/);
+    cli.child.kill('SIGINT');
+    const r = await cli.done;
+    expect(r.code).toBe(130);
+    const ends = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; host?: string }).filter((e) => e.type === 'end');
+    expect(ends.map((e) => e.host).sort()).toEqual(['h01', 'h02', 'h03']);
+    expect(await until(async () => (await processesMatching(bench.hosts, '^sleep 243$')) === 0, 5_000)).toBe(true);
+    // The sessions are still held for the next run.
+    expect((await fleet(['exec', 'true', '-i', inv, '--persist', '1m'])).code).toBe(0);
+  });
+
+  it('kill -9 of the broker mid-run reports every host exactly once; the next run starts a new broker', async () => {
+    const cli = startCli(['exec', 'echo started; sleep 244', '-i', inv, '--persist', '1m', '-o', 'ndjson'], { env });
+    await cli.waitFor(/("line":"started"[^\n]*\n[^]*){3}/);
+    const [pid] = brokersOf(runtime);
+    process.kill(pid!, 'SIGKILL');
+    const r = await cli.done;
+    expect(r.code).toBe(1);
+    const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; host?: string; result?: { error?: { code: string; message: string } } });
+    const ends = events.filter((e) => e.type === 'end');
+    expect(ends.map((e) => e.host).sort()).toEqual(['h01', 'h02', 'h03']);
+    for (const e of ends) expect(e.result?.error).toMatchObject({ code: 'WORKER_CRASH', message: expect.stringContaining(`fleet broker (pid ${pid})`) });
+    expect(events.at(-1)).toMatchObject({ type: 'summary', summary: { failed: 3, hosts: 3 } });
+    // The hosts' watchdog ends what the broker was running.
+    expect(await until(async () => (await processesMatching(bench.hosts, '^sleep 244$')) === 0, 10_000)).toBe(true);
+    const next = await fleet(['exec', 'true', '-i', inv, '--persist', '1m']);
+    expect(next.code).toBe(0);
+    expect(brokersOf(runtime).filter((p) => p !== pid)).toHaveLength(1);
+  });
+
+  it('put, get and script go through the broker too, on the sessions already held', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'payload.txt');
+    writeFileSync(file, 'through the broker\n');
+    const script = join(dir, 'check.sh');
+    writeFileSync(script, '#!/bin/sh\ncat /tmp/persist-payload.txt\n');
+    expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const before = await logins(bench.hosts);
+    expect((await fleet(['put', file, '/tmp/persist-payload.txt', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const got = await fleet(['get', '/tmp/persist-payload.txt', join(dir, 'got'), '-i', inv, '--persist', '1m']);
+    expect(got.code).toBe(0);
+    expect(readFileSync(join(dir, 'got', 'h02', 'persist-payload.txt'), 'utf8')).toBe('through the broker\n');
+    const ran = await fleet(['script', script, '-i', inv, '--persist', '1m']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^h03\s.*through the broker$/m);
+    expect(delta(await logins(bench.hosts), before)).toEqual([0, 0, 0]);
+  });
+
+  it('a broker of another fleet build is stopped and replaced by the next run', async () => {
+    expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const old = (await brokerPid())!;
+    const bundle = join(ROOT, 'dist/cli/broker.cjs');
+    const original = readFileSync(bundle);
+    try {
+      // A rebuild: same version, other code.
+      writeFileSync(bundle, Buffer.concat([original, Buffer.from('\n// rebuilt\n')]));
+      expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    } finally {
+      writeFileSync(bundle, original);
+    }
+    expect(await until(() => !alive(old), 3_000)).toBe(true);
+    const now = brokersOf(runtime);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(old);
+  });
+});

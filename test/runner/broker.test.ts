@@ -1,0 +1,56 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Fleet } from '../../src/index.js';
+import { brokerSessions, stopBroker } from '../../src/fleet/broker-admin.js';
+import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
+import { alive, countOnHosts, localProcessesWith, until } from '../bench/remote-processes.js';
+import { writeInventory } from './support.js';
+
+// This file's own broker directory: the machine's user dir is never touched (vitest forks a process per file).
+const runtime = mkdtempSync(join(tmpdir(), 'fleet-xdg-lib-'));
+chmodSync(runtime, 0o700);
+process.env.XDG_RUNTIME_DIR = runtime;
+
+async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
+  return Promise.all(hosts.map(async (h) => ((await h.logs()).match(/Accepted \S+ for /g) ?? []).length));
+}
+const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
+const liveSessions = (hosts: readonly BenchHost[]) => countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
+
+/** Brokers (from sources, through tsx) started with this file's runtime dir. */
+const brokers = () => localProcessesWith('broker-main', `XDG_RUNTIME_DIR=${runtime}`);
+
+describe('Fleet { broker: true }: sessions outlive the Fleet', () => {
+  let bench: Bench;
+  let inv: string;
+  beforeAll(async () => {
+    bench = await startBench(3);
+    inv = writeInventory(bench).file;
+  }, 300_000);
+  afterAll(async () => {
+    await stopBroker().catch(() => false);
+    for (const pid of brokers()) process.kill(pid, 'SIGKILL');
+    rmSync(runtime, { recursive: true, force: true });
+    await bench?.stop();
+  });
+
+  it('two Fleets, one after the other, log in once per host; stopBroker() logs out', async () => {
+    const before = await logins(bench.hosts);
+    for (let i = 0; i < 2; i++) {
+      const fleet = await Fleet.fromInventory(inv, { broker: true, persist: '1m' });
+      const report = await fleet.exec('echo {host}');
+      expect(report.ok).toBe(true);
+      expect(report.results.map((r) => r.stdout.trim())).toEqual(['h01', 'h02', 'h03']);
+      await fleet.close();
+    }
+    expect(delta(await logins(bench.hosts), before)).toEqual([1, 1, 1]);
+    const held = await brokerSessions();
+    expect(held?.sessions.map((s) => s.host).sort()).toEqual(['h01', 'h02', 'h03']);
+    expect(brokers()).toEqual([held!.pid]);
+    expect(await stopBroker()).toBe(true);
+    expect(await until(() => !alive(held!.pid!), 3_000)).toBe(true);
+    expect(await until(async () => (await liveSessions(bench.hosts)) === 0)).toBe(true);
+  });
+});
