@@ -3,6 +3,8 @@
 //   node bench/floor-held.mjs <hosts.json> exec <rounds>          rounds of `true` on every host
 //                                 (FLOOR_COMMAND: another command line, e.g. fleet's wrapped `true`)
 //   node bench/floor-held.mjs <hosts.json> deploy <payload>       put it, 3 execs, get it back
+//   node bench/floor-held.mjs <hosts.json> round <n>              connect, one warm round, then prints the
+//                                                                 times of n rounds of `true` (JSON)
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,16 @@ const conns = await Promise.all(hosts.map((h) => limit(() => open(h))));
 if (shape === 'exec') {
   const command = process.env.FLOOR_COMMAND ?? 'true';
   for (let round = 0; round < Number(arg ?? 5); round++) await each((c) => exec(c, command));
+} else if (shape === 'round') {
+  const command = process.env.FLOOR_COMMAND ?? 'true';
+  await each((c) => exec(c, command));
+  const rounds = [];
+  for (let i = 0; i < Number(arg ?? 5); i++) {
+    const started = performance.now();
+    await each((c) => exec(c, command));
+    rounds.push(Math.round(performance.now() - started));
+  }
+  console.log(JSON.stringify({ rounds }));
 } else if (shape === 'deploy') {
   const sftps = await each((c) => sftpOf(c));
   const back = mkdtempSync(join(tmpdir(), 'floor-held-'));

@@ -12,13 +12,14 @@ import { writeInventory } from '../test/runner/support.js';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from '../src/sftp/defaults.js';
 import { compare as compareRuns, table, type Contender, type Row } from './compare.js';
 import { heldRows } from './held.js';
+import { persistRows } from './persist.js';
 import { rttRows } from './rtt.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MAX_HOSTS = Number(process.env.BENCH_MAX_HOSTS ?? 1000);
 /**
  * BENCH_ONLY=rtt: only the network-shaped rows (one host; BENCH_RTT=0,20,80, BENCH_RTT_ROWS=exec,put,get).
- * BENCH_ONLY=held: only the held-session rows (library scripts, hosts behind one bastion).
+ * BENCH_ONLY=held: only the held-session rows (library scripts, hosts behind one bastion); =persist: --persist.
  */
 const ONLY = process.env.BENCH_ONLY;
 const RTTS = (process.env.BENCH_RTT ?? '0,20,80').split(',').map(Number);
@@ -84,6 +85,16 @@ async function rttOnly(): Promise<Row[]> {
   }
 }
 
+/** BENCH_ONLY=persist: only the --persist rows (200 warm hosts). */
+async function persistOnly(): Promise<Row[]> {
+  const big = await startBench(200, { hostsPerContainer: 16, startConcurrency: 4 });
+  try {
+    return await persistRows(big, big.hosts, { runs: RUNS, dir, hostsFile, has });
+  } finally {
+    await big.stop();
+  }
+}
+
 async function heldOnly(): Promise<Row[]> {
   const [big, solo] = await Promise.all([startBench(150, { hostsPerContainer: 16, startConcurrency: 4 }), startBench(1)]);
   try {
@@ -94,7 +105,8 @@ async function heldOnly(): Promise<Row[]> {
 }
 
 async function main(): Promise<void> {
-  const rows = ONLY === 'rtt' ? await rttOnly() : ONLY === 'held' ? await heldOnly() : await everything();
+  const only: Record<string, () => Promise<Row[]>> = { rtt: rttOnly, held: heldOnly, persist: persistOnly };
+  const rows = ONLY ? await (only[ONLY] ?? everything)() : await everything();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const out = ONLY ? `bench/results-${ONLY}.json` : 'bench/results.json';
   writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, rows }, null, 2)}\n`);
@@ -174,6 +186,7 @@ async function everything(): Promise<Row[]> {
     }
     // The bastion of the held rows is the solo host: MaxStartups does not touch the one-host rows after it.
     if (MAX_HOSTS >= 150) rows.push(...(await heldRows(big, solo, { runs: RUNS, dir, hostsFile })));
+    if (MAX_HOSTS >= 200) rows.push(...(await persistRows(big, big.hosts.slice(0, 200), { runs: RUNS, dir, hostsFile, has })));
     rows.push(...(await rttRows(solo, { runs: RUNS, rtts: RTTS, mib: RTT_MIB, dir, ...(RTT_ROWS ? { only: RTT_ROWS } : {}) })));
   } finally {
     await Promise.all([big.stop(), solo.stop()]);
