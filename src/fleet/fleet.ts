@@ -7,10 +7,10 @@ import { RunReport } from '../core/report.js';
 import { notStartedError, notStartedResult } from '../core/not-started.js';
 import { perHost, perHostCommand, type PerHost, type Render } from './per-host.js';
 import { batchSize, maxFailPercent, runInBatches } from '../runner/controller/batches.js';
-import { DEFAULT_FORKS, type WorkerPool } from '../runner/controller/pool.js';
+import { DEFAULT_FORKS } from '../runner/controller/pool.js';
 import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import type { TargetOverrides } from '../runner/controller/targets.js';
-import { SharedPool } from './shared-pool.js';
+import { SharedPool, type RunPool } from './shared-pool.js';
 import type { ExecStep, Step } from '../core/steps.js';
 import type { HostTask, HostTarget } from '../runner/transport/task.js';
 import { buildScriptCommand } from './script-command.js';
@@ -21,6 +21,7 @@ import {
   hostOverrides,
   ms,
   poolOptions,
+  queueOf,
   type CallOptions,
   type ExecCallOptions,
   type FleetOptions,
@@ -52,10 +53,10 @@ export class Fleet {
   ) {
     this.selected = prepared.selected;
     this.hosts = this.selected.map((h) => h.name);
-    this.shared = shared ?? new SharedPool(prepared, () => this.overrides(), poolOptions(options));
+    this.shared = shared ?? new SharedPool(prepared, () => this.overrides(), poolOptions(options), queueOf(options));
   }
 
-  private get pool(): WorkerPool {
+  private get pool(): RunPool {
     return this.shared.pool;
   }
 

@@ -2,7 +2,14 @@ import type { HostConfig } from '../inventory/index.js';
 import { WorkerPool, type PoolOptions } from '../runner/controller/pool.js';
 import { buildTargets, type TargetOverrides } from '../runner/controller/targets.js';
 import type { HostTarget } from '../runner/transport/task.js';
+import { QueuePool } from '../queue/queue-pool.js';
+import { DEFAULT_ZONE } from '../queue/zone.js';
+import { refsOf, withoutSecrets, type HostRefs } from '../queue/secrets.js';
+import type { QueueOptions } from '../queue/connection.js';
 import { completeTargets, type PreparedHosts } from './hosts.js';
+
+/** What a Fleet runs its tasks on: forked workers here, or agents through a queue. */
+export type RunPool = Pick<WorkerPool, 'run' | 'close' | 'pids'>;
 
 /**
  * What a Fleet and every Fleet select()ed from it share: the worker pool, with the sessions its workers
@@ -10,24 +17,50 @@ import { completeTargets, type PreparedHosts } from './hosts.js';
  * reuses the sessions the deploy opened, and reconnects nothing else.
  */
 export class SharedPool {
-  readonly pool: WorkerPool;
+  readonly pool: RunPool;
   private targets: Promise<Map<string, HostTarget>> | undefined;
+  private readonly queued: boolean;
 
   constructor(
     private readonly prepared: PreparedHosts,
     private readonly overrides: () => TargetOverrides,
     options: PoolOptions,
+    queue?: { queue: string | QueueOptions; sudoPassword?: string },
   ) {
-    this.pool = new WorkerPool(prepared.selected.length, options);
+    this.queued = queue !== undefined;
+    this.pool = queue ? new QueuePool(queue.queue, this.queueInfo(queue.sudoPassword)) : new WorkerPool(prepared.selected.length, options);
+  }
+
+  /** Secrets stay references, resolved by each agent; a host's zone is its inventory variable `zone`. */
+  private queueInfo(sudoPassword: string | undefined): ConstructorParameters<typeof QueuePool>[1] {
+    const byName = new Map<string, HostConfig>();
+    for (const h of [...this.prepared.forTargets.hosts, ...this.prepared.selected]) byName.set(h.name, h);
+    const refs = new Map<string, HostRefs>();
+    return {
+      refs: (name) => {
+        const host = byName.get(name);
+        if (!host) return undefined;
+        if (!refs.has(name)) refs.set(name, refsOf(host, this.overrides().password));
+        return refs.get(name);
+      },
+      zoneOf: (name) => byName.get(name)?.variables?.zone ?? DEFAULT_ZONE,
+      ...(sudoPassword !== undefined ? { sudoPassword } : {}),
+    };
   }
 
   /** The targets of `hosts` (all of them among the first Fleet's), built for all at the first call. */
   async targetsOf(hosts: readonly HostConfig[]): Promise<HostTarget[]> {
     const all = this.prepared.selected;
-    this.targets ??= buildTargets(all, this.prepared.forTargets, this.overrides())
-      .then((t) => completeTargets(t, this.prepared))
-      .then((t) => new Map(t.map((target, i) => [all[i]!.name, target])));
+    this.targets ??= this.build(all).then((t) => new Map(t.map((target, i) => [all[i]!.name, target])));
     const byName = await this.targets;
     return hosts.map((h) => byName.get(h.name)!);
+  }
+
+  /** Through a queue nothing is resolved here: the targets are built from the hosts without their secrets. */
+  private async build(all: HostConfig[]): Promise<HostTarget[]> {
+    if (!this.queued) return completeTargets(await buildTargets(all, this.prepared.forTargets, this.overrides()), this.prepared);
+    const { password: _p, ...overrides } = this.overrides();
+    const inventory = { ...this.prepared.forTargets, hosts: this.prepared.forTargets.hosts.map(withoutSecrets) };
+    return completeTargets(await buildTargets(all.map(withoutSecrets), inventory, overrides), this.prepared);
   }
 }

@@ -20,7 +20,10 @@ const MAY_IMPORT: Record<string, string[]> = {
   'runner/worker': ['core', 'ssh', 'sftp', 'runner/transport'],
   // Both sides: it speaks the protocol and gives the inline transport the worker's task runner.
   'runner/controller': ['core', 'inventory', 'runner/transport', 'runner/worker'],
-  fleet: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport'],
+  // The submitter's pool and the agent: a pool of agents beside the pool of workers. inventory and ssh for the
+  // agent side, which resolves secrets, agent socket and default keys on its own machine.
+  queue: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport'],
+  fleet: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport', 'queue'],
   index: ['core', 'fleet'],
   'cli/render': ['core'],
   'cli/boot': [],

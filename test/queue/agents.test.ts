@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBench, type Bench } from '../bench/hosts.js';
+import { processesMatching, until } from '../bench/remote-processes.js';
+import { assertBuilt, runCli, startCli } from '../cli/support.js';
+import { markers, startAgent, startNats, writeQueueInventory, type AgentProcess, type Nats } from './support.js';
+
+interface JsonDoc {
+  hosts: { host: string; ok: boolean; agent?: string; error?: { code: string; message: string } }[];
+  summary: { ok: number; hosts: number };
+}
+
+describe('fleet agents on NATS JetStream (--queue)', () => {
+  let bench: Bench;
+  let nats: Nats;
+  const agents: AgentProcess[] = [];
+  const agent = async (name: string, args: string[] = []) => {
+    const a = await startAgent(nats.url, name, args);
+    agents.push(a);
+    return a;
+  };
+  const stopAgents = async () => {
+    for (const a of agents.splice(0)) await a.stop();
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    [bench, nats] = await Promise.all([startBench(6, { hostsPerContainer: 6 }), startNats()]);
+  });
+  afterAll(async () => {
+    await stopAgents();
+    await nats?.stop();
+    await bench?.stop();
+  });
+
+  it('a run over 2 agents: every host once, both agents used, exit 0', async () => {
+    await agent('a1');
+    await agent('a2');
+    const { file } = writeQueueInventory(bench);
+    const r = await runCli(['exec', 'echo x >> /tmp/q1.{host}; sleep 0.3; echo hi', '-i', file, '--queue', nats.url, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
+    expect(doc.hosts.every((h) => h.ok)).toBe(true);
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['a1', 'a2']));
+    expect(Object.values(await markers(bench, 'q1'))).toEqual([1, 1, 1, 1, 1, 1]);
+    await stopAgents();
+  });
+
+  it('kill -9 of an agent mid-run: its claimed host is WORKER_CRASH naming it and never runs again, the rest run on the other', async () => {
+    const doomed = await agent('doomed', ['-f', '1']);
+    const { file } = writeQueueInventory(bench);
+    const cli = startCli(['exec', 'echo x >> /tmp/q2.{host}; echo started; sleep 2', '-i', file, '--queue', nats.url, '--queue-batch', '3', '-o', 'json']);
+    // Only the doomed agent is up: it takes a batch and starts its first host; then the survivor comes.
+    expect(await until(async () => Object.values(await markers(bench, 'q2')).some((n) => n > 0), 10_000)).toBe(true);
+    await agent('survivor', ['-f', '2']);
+    doomed.child.kill('SIGKILL');
+    const r = await cli.done;
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
+    const crashed = doc.hosts.filter((h) => !h.ok);
+    expect(crashed).toHaveLength(1);
+    expect(crashed[0]!.error).toMatchObject({ code: 'WORKER_CRASH' });
+    expect(crashed[0]!.error!.message).toContain('doomed');
+    expect(doc.hosts.filter((h) => h.ok).every((h) => h.agent === 'survivor')).toBe(true);
+    // Each host ran exactly once: the crashed one too (it started on the doomed agent, and not again).
+    expect(Object.values(await markers(bench, 'q2'))).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(r.code).toBe(1);
+    await stopAgents();
+  }, 40_000);
+
+  it('zones: hosts with zone a go only to the agent of zone a', async () => {
+    await agent('plain');
+    await agent('in-a', ['--zone', 'a']);
+    const { file } = writeQueueInventory(bench, { h01: 'a', h02: 'a' });
+    const r = await runCli(['exec', 'true', '-i', file, '--queue', nats.url, '-o', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    const byHost = Object.fromEntries(doc.hosts.map((h) => [h.host, h.agent]));
+    expect(byHost).toEqual({ h01: 'in-a', h02: 'in-a', h03: 'plain', h04: 'plain', h05: 'plain', h06: 'plain' });
+    await stopAgents();
+  });
+
+  it("the submitter's Ctrl-C ends the remote commands on every agent's hosts, exit 130", async () => {
+    await agent('c1');
+    await agent('c2');
+    const { file } = writeQueueInventory(bench);
+    const cli = startCli(['exec', 'sleep 47', '-i', file, '--queue', nats.url, '--queue-batch', '3', '-o', 'json']);
+    expect(await until(async () => (await processesMatching(bench.hosts.slice(0, 1), '^sleep 47$')) === 6, 10_000)).toBe(true);
+    cli.child.kill('SIGINT');
+    const r = await cli.done;
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(doc.hosts.map((h) => h.error?.code)).toEqual(Array(6).fill('ABORT'));
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['c1', 'c2']));
+    expect(await until(async () => (await processesMatching(bench.hosts.slice(0, 1), '^sleep 47$')) === 0, 5_000)).toBe(true);
+    await stopAgents();
+  }, 30_000);
+
+  it('a literal secret is refused before anything is published (exit 2); --ask-pass too', async () => {
+    const { file } = writeQueueInventory(bench, {}, true);
+    const r = await runCli(['exec', 'true', '-i', file, '--queue', nats.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/literal or prompted secret[^]*Nothing was published/);
+    const asked = await runCli(['exec', 'true', '-i', writeQueueInventory(bench).file, '--queue', nats.url, '--ask-pass'], { input: 'pw\n' });
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toContain('--ask-pass with --queue');
+  });
+
+  it('no NATS server there: a clear error, exit 2', async () => {
+    const r = await runCli(['exec', 'true', '-i', writeQueueInventory(bench).file, '--queue', 'nats://127.0.0.1:1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/queue nats:\/\/127\.0\.0\.1:1: cannot connect/);
+  });
+});
