@@ -5,6 +5,7 @@ import type { RunEvent } from '../core/result.js';
 import type { WorkerPool } from '../runner/controller/pool.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { claimKey, runSubject } from './connection.js';
+import type { PayloadCache } from './payloads.js';
 import { resolveQueuedTask } from './secrets.js';
 import { encode, toWireEvent, type Batch, type QueuedTask, type WireEvent } from './wire.js';
 
@@ -16,6 +17,7 @@ export interface BatchContext {
   /** Hosts claimed at once: the agent's -f, so a host is claimed just before it can start. */
   forks: number;
   signal: AbortSignal;
+  payloads: PayloadCache;
   /** SIGTERM: claim nothing more; what is unclaimed goes back to the queue. */
   stopping: () => boolean;
 }
@@ -35,7 +37,8 @@ export async function runBatch(batch: Batch, ctx: BatchContext): Promise<boolean
     for (const q of claimed) {
       publish({ type: 'claim', host: q.host.host, agent: ctx.name });
       try {
-        tasks.push(await resolveQueuedTask(q));
+        const steps = await ctx.payloads.localize(batch.runId, batch.payloads, q.steps);
+        tasks.push(await resolveQueuedTask({ ...q, steps }));
       } catch (err) {
         const result = { host: q.host.host, ok: false, exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs: 0 };
         publish({ type: 'end', host: q.host.host, agent: ctx.name, at: Date.now(), result: { ...result, error: toPlainError(err as FleetError) } });

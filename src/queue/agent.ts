@@ -4,7 +4,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import { checkZone, DEFAULT_ZONE } from './zone.js';
 import { WorkerPool } from '../runner/controller/pool.js';
+import type { ObjectStore } from '@nats-io/obj';
 import { runBatch } from './agent-batch.js';
+import { PayloadCache, payloadStore } from './payloads.js';
 import { consumerOf, ensureQueue, HEARTBEAT_MS, HEARTBEATS, openQueue, parseQueue, STREAM, type QueueOptions } from './connection.js';
 import { decode, encode, type Batch, type Heartbeat } from './wire.js';
 
@@ -31,6 +33,8 @@ export class Agent {
   /** Runs cancelled by their submitter: their batches still in the queue are dropped. */
   private readonly cancelled = new Map<string, AbortController>();
   private done: Promise<void> | undefined;
+  private payloads!: PayloadCache;
+  private store: Promise<ObjectStore> | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.name = options.name ?? `${hostname()}-${process.pid}`;
@@ -46,6 +50,10 @@ export class Agent {
     const beat = setInterval(() => this.heartbeat(nc), HEARTBEAT_MS);
     this.heartbeat(nc);
     nc.subscribe('fleet.run.*.cancel', { callback: (_e, m) => this.controllerOf(m.subject.split('.')[2]!).abort() });
+    this.payloads = new PayloadCache(
+      () => (this.store ??= payloadStore(nc)),
+      (p, bytes) => this.options.onLog?.(`fleet agent ${this.name}: fetched payload ${p.name} (${bytes} bytes)`),
+    );
     const consumer = await jetstream(nc).consumers.get(STREAM, consumerOf(this.zone));
     this.options.onLog?.(`fleet agent ${this.name}: zone ${this.zone}, taking batches`);
     this.done = (async () => {
@@ -55,6 +63,7 @@ export class Agent {
       }
       clearInterval(beat);
       await this.pool.close();
+      await this.payloads.close();
       await nc.drain();
     })();
   }
@@ -87,7 +96,7 @@ export class Agent {
     this.running += batch.tasks.length;
     try {
       const signal = this.controllerOf(batch.runId).signal;
-      const whole = await runBatch(batch, { ...conn, pool: this.pool, name: this.name, forks: this.forks, signal, stopping: () => this.stopping });
+      const whole = await runBatch(batch, { ...conn, pool: this.pool, payloads: this.payloads, name: this.name, forks: this.forks, signal, stopping: () => this.stopping });
       if (whole) msg.ack();
       else msg.nak();
     } catch (err) {

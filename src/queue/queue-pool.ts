@@ -7,6 +7,7 @@ import type { HostResult } from '../core/result.js';
 import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { batchSubject, claimKey, ensureQueue, HEARTBEATS, isPrivateConnection, openQueue, parseQueue, runSubject, type QueueOptions } from './connection.js';
+import { dropPayloads, payloadStore, storePayloads } from './payloads.js';
 import { RunTracker } from './run-tracker.js';
 import { refuseLiteralSecrets, toQueuedTask, type HostRefs } from './secrets.js';
 import { decode, encode, type Batch, type Heartbeat, type QueuedTask, type WireEvent } from './wire.js';
@@ -39,8 +40,8 @@ export class QueuePool {
   readonly pids: number[] = [];
 
   async run(tasks: HostTask[], options: PoolRunOptions = {}): Promise<HostResult[]> {
-    if (tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get'))) {
-      throw new ConfigError('--queue: put and get do not run through agents yet; run them without --queue');
+    if (tasks.some((t) => t.steps.some((s) => s.kind === 'get'))) {
+      throw new ConfigError('--queue: get does not run through agents yet (its files would land on the agents); run it without --queue');
     }
     const queued = tasks.map((t) => toQueuedTask(t, this.info.refs, t.steps.some((s) => s.kind === 'exec' && s.sudo) ? this.info.sudoPassword : undefined));
     if (!isPrivateConnection(this.queue)) refuseLiteralSecrets(queued);
@@ -48,14 +49,22 @@ export class QueuePool {
     try {
       const zones = [...new Set(tasks.map((t) => this.info.zoneOf(t.host.host)))];
       const { claims } = await ensureQueue(nc, zones);
-      return await this.submit(nc, claims, queued, options);
+      const runId = randomBytes(8).toString('hex');
+      const store = tasks.some((t) => t.steps.some((s) => s.kind === 'put')) ? await payloadStore(nc) : undefined;
+      const payloads = store ? await storePayloads(store, runId, tasks.flatMap((t) => t.steps)) : undefined;
+      try {
+        return await this.submit(nc, claims, { runId, tasks: queued, retry: options.retry ?? 0, ...(payloads ? { payloads } : {}) }, options);
+      } finally {
+        if (store && payloads) await dropPayloads(store, payloads);
+      }
     } finally {
       await nc.close();
     }
   }
 
-  private async submit(nc: NatsConnection, claims: KV, tasks: QueuedTask[], options: PoolRunOptions): Promise<HostResult[]> {
-    const runId = randomBytes(8).toString('hex');
+  /** `run`: the run's id, tasks and payloads, as every batch of it carries them (the tasks split up). */
+  private async submit(nc: NatsConnection, claims: KV, run: Batch, options: PoolRunOptions): Promise<HostResult[]> {
+    const { runId, tasks } = run;
     const names = tasks.map((t) => t.host.host);
     const tracker = new RunTracker(names.map((name) => ({ name, zone: this.info.zoneOf(name) })), options.onEvent);
     nc.subscribe(runSubject(runId, 'ev'), { callback: (_e, m) => tracker.event(decode<WireEvent>(m.data)) });
@@ -73,7 +82,7 @@ export class QueuePool {
     };
     if (options.signal?.aborted) cancel();
     options.signal?.addEventListener('abort', cancel, { once: true });
-    await this.publish(nc, runId, tasks, { deadlineAt, options });
+    await this.publish(nc, { ...run, ...(deadlineAt !== undefined ? { deadlineAt } : {}), ...(options.maxOutputBytes !== undefined ? { maxOutputBytes: options.maxOutputBytes } : {}) });
     const timer = setInterval(() => {
       tracker.checkAgents();
       const late = deadlineAt !== undefined && Date.now() > deadlineAt;
@@ -92,25 +101,16 @@ export class QueuePool {
     return tracker.resultsIn(names);
   }
 
-  private async publish(nc: NatsConnection, runId: string, tasks: QueuedTask[], o: { deadlineAt: number | undefined; options: PoolRunOptions }): Promise<void> {
+  private async publish(nc: NatsConnection, run: Batch): Promise<void> {
     const js = jetstream(nc);
-    const size = this.queue.batchSize ?? Math.min(256, Math.max(1, Math.ceil(tasks.length / 16)));
+    const size = this.queue.batchSize ?? Math.min(256, Math.max(1, Math.ceil(run.tasks.length / 16)));
     const byZone = new Map<string, QueuedTask[]>();
-    for (const t of tasks) {
+    for (const t of run.tasks) {
       const zone = this.info.zoneOf(t.host.host);
       byZone.set(zone, [...(byZone.get(zone) ?? []), t]);
     }
-    for (const [zone, zoneTasks] of byZone) {
-      for (let i = 0; i < zoneTasks.length; i += size) {
-        const batch: Batch = {
-          runId,
-          tasks: zoneTasks.slice(i, i + size),
-          retry: o.options.retry ?? 0,
-          ...(o.deadlineAt !== undefined ? { deadlineAt: o.deadlineAt } : {}),
-          ...(o.options.maxOutputBytes !== undefined ? { maxOutputBytes: o.options.maxOutputBytes } : {}),
-        };
-        await js.publish(batchSubject(zone), encode(batch));
-      }
+    for (const [zone, tasks] of byZone) {
+      for (let i = 0; i < tasks.length; i += size) await js.publish(batchSubject(zone), encode({ ...run, tasks: tasks.slice(i, i + size) }));
     }
   }
 

@@ -3,6 +3,7 @@ import type { HostResult, RunEvent } from '../core/result.js';
 import type { Step } from '../core/steps.js';
 import type { Secret } from '../inventory/index.js';
 import type { HostTarget } from '../runner/transport/task.js';
+import type { Payload } from './payloads.js';
 
 /**
  * What crosses the queue. A target carries no secret: only where the agent finds it (`{ env }`, `{ file }`),
@@ -28,6 +29,8 @@ export interface Batch {
   deadlineAt?: number;
   maxOutputBytes?: number;
   retry: number;
+  /** put: the run's local files, each stored once in the Object Store (payloads.ts), by local path. */
+  payloads?: Record<string, Payload>;
 }
 
 export interface Heartbeat {

@@ -1,3 +1,7 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { processesMatching, until } from '../bench/remote-processes.js';
@@ -68,6 +72,25 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     expect(r.code).toBe(1);
     await stopAgents();
   }, 40_000);
+
+  it('put: the payload goes once into the Object Store, each agent fetches it once, every host gets it', async () => {
+    const a = await agent('p1');
+    const b = await agent('p2');
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-qput-'));
+    const local = join(dir, 'payload.bin');
+    const bytes = randomBytes(512 * 1024);
+    writeFileSync(local, bytes);
+    const { file } = writeQueueInventory(bench);
+    const r = await runCli(['put', local, '/tmp/qput.{host}', '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['p1', 'p2']));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    for (const h of bench.hosts) expect((await h.exec(`sha256sum /tmp/qput.${h.name}`)).stdout).toContain(sha);
+    for (const x of [a, b]) expect(x.log().match(/fetched payload payload\.bin/g)).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
+    await stopAgents();
+  });
 
   it('zones: hosts with zone a go only to the agent of zone a', async () => {
     await agent('plain');

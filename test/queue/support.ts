@@ -63,14 +63,18 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
 export interface AgentProcess {
   name: string;
   child: ChildProcess;
+  /** What it wrote on stderr so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
 /** `fleet agent` of the built CLI, ready once it says it takes batches. */
 export async function startAgent(url: string, name: string, args: string[] = []): Promise<AgentProcess> {
   const child = spawn(process.execPath, [CLI, 'agent', '--queue', url, '--name', name, ...args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   await waitForLine(child, /taking batches/, 10_000, `agent ${name}`);
-  return { name, child, stop: () => stopChild(child) };
+  return { name, child, log: () => log, stop: () => stopChild(child) };
 }
 
 /**
