@@ -18,6 +18,8 @@ export interface BatchContext {
   forks: number;
   signal: AbortSignal;
   payloads: PayloadCache;
+  /** Hosts running here now go up and down by this much (for --status). */
+  running: (delta: number) => void;
   /** SIGTERM: claim nothing more; what is unclaimed goes back to the queue. */
   stopping: () => boolean;
 }
@@ -44,7 +46,13 @@ export async function runBatch(batch: Batch, ctx: BatchContext): Promise<boolean
         publish({ type: 'end', host: q.host.host, agent: ctx.name, at: Date.now(), result: { ...result, error: toPlainError(err as FleetError) } });
       }
     }
-    if (tasks.length > 0) await runClaimed(batch, tasks, ctx, publish);
+    if (tasks.length === 0) continue;
+    ctx.running(tasks.length);
+    try {
+      await runClaimed(batch, tasks, ctx, publish);
+    } finally {
+      ctx.running(-tasks.length);
+    }
   }
   return true;
 }

@@ -93,10 +93,9 @@ export class Agent {
     const batch = decode<Batch>(msg.data);
     // Said every second, so the batch is not given to another agent while its hosts run here.
     const working = setInterval(() => msg.working(), 1000);
-    this.running += batch.tasks.length;
     try {
       const signal = this.controllerOf(batch.runId).signal;
-      const whole = await runBatch(batch, { ...conn, pool: this.pool, payloads: this.payloads, name: this.name, forks: this.forks, signal, stopping: () => this.stopping });
+      const whole = await runBatch(batch, { ...conn, pool: this.pool, payloads: this.payloads, running: (d) => (this.running += d), name: this.name, forks: this.forks, signal, stopping: () => this.stopping });
       if (whole) msg.ack();
       else msg.nak();
     } catch (err) {
@@ -104,7 +103,6 @@ export class Agent {
       msg.nak(1000);
     } finally {
       clearInterval(working);
-      this.running -= batch.tasks.length;
     }
   }
 }

@@ -92,6 +92,29 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     await stopAgents();
   });
 
+  it('SIGTERM: the agent finishes the host it runs, hands back the rest of its batch, exits 0; --status lists agents', async () => {
+    const leaving = await agent('leaving', ['-f', '1']);
+    const { file } = writeQueueInventory(bench);
+    const cli = startCli(['exec', 'echo x >> /tmp/q3.{host}; sleep 1.5', '-i', file, '--queue', nats.url, '--queue-batch', '6', '-o', 'json']);
+    expect(await until(async () => Object.values(await markers(bench, 'q3')).some((n) => n > 0), 10_000)).toBe(true);
+    await agent('staying', ['-f', '6']);
+    const status = await runCli(['agent', '--queue', nats.url, '--status']);
+    expect(status.stdout).toMatch(/^leaving\tzone default\t1 hosts running\n[^]*^staying\tzone default/m);
+    const exited = new Promise<number | null>((r) => leaving.child.once('exit', (code) => r(code)));
+    leaving.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const r = await cli.done;
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    // It ran a host or two (the one in hand when told, maybe one more while --status ran), the other the rest.
+    const left = doc.hosts.filter((h) => h.agent === 'leaving').length;
+    expect(left).toBeGreaterThanOrEqual(1);
+    expect(left).toBeLessThanOrEqual(3);
+    expect(doc.hosts.filter((h) => h.agent === 'staying')).toHaveLength(6 - left);
+    expect(Object.values(await markers(bench, 'q3'))).toEqual([1, 1, 1, 1, 1, 1]);
+    await stopAgents();
+  }, 30_000);
+
   it('zones: hosts with zone a go only to the agent of zone a', async () => {
     await agent('plain');
     await agent('in-a', ['--zone', 'a']);
