@@ -127,6 +127,20 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     await stopAgents();
   });
 
+  it('hosts nobody takes: unreachable at --deadline, or (no deadline) once no agent of their zone answers', async () => {
+    await agent('only-default');
+    const { file } = writeQueueInventory(bench, { h01: 'nowhere' });
+    const timed = await runCli(['exec', 'true', '-i', file, '-l', 'h01,h02', '--queue', nats.url, '--deadline', '2s', '-o', 'json']);
+    expect(timed.code).toBe(3);
+    const doc = JSON.parse(timed.stdout) as JsonDoc;
+    expect(doc.hosts[0]!.error).toMatchObject({ code: 'CONNECT', message: expect.stringContaining('before the deadline (zone nowhere)') });
+    expect(doc.hosts[1]).toMatchObject({ host: 'h02', ok: true, agent: 'only-default' });
+    const unbounded = await runCli(['exec', 'true', '-i', file, '-l', 'h01', '--queue', nats.url]);
+    expect(unbounded.code).toBe(3);
+    expect(unbounded.stderr).toContain('no agent is serving zone nowhere; start one with fleet agent --zone nowhere');
+    await stopAgents();
+  }, 20_000);
+
   it("the submitter's Ctrl-C ends the remote commands on every agent's hosts, exit 130", async () => {
     await agent('c1');
     await agent('c2');
