@@ -3,7 +3,7 @@ import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import { checkZone, DEFAULT_ZONE } from './zone.js';
-import { WorkerPool } from '../runner/controller/pool.js';
+import { splitSlots, WorkerPool } from '../runner/controller/pool.js';
 import type { ObjectStore } from '@nats-io/obj';
 import { runBatch } from './agent-batch.js';
 import { PayloadCache, payloadStore } from './payloads.js';
@@ -20,14 +20,24 @@ export interface AgentOptions {
 }
 
 /**
- * `fleet agent`: a long-lived controller holding sessions (a WorkerPool with keepSessions) that takes its
- * zone's batches one at a time and publishes each host's events and result on the run's subject.
+ * Batches an agent runs at once, each in a lane of its own (a WorkerPool runs one run at a time): with one
+ * lane, a batch smaller than -f, or the slowest host of a chunk, would leave slots idle.
+ */
+const MAX_LANES = 4;
+
+interface Lane {
+  pool: WorkerPool;
+  forks: number;
+}
+
+/**
+ * `fleet agent`: a long-lived controller holding sessions (WorkerPools with keepSessions) that takes its
+ * zone's batches, up to MAX_LANES at once, and publishes each host's events and result on the run's subject.
  */
 export class Agent {
   readonly name: string;
   readonly zone: string;
-  private readonly pool: WorkerPool;
-  private readonly forks: number;
+  private readonly lanes: Lane[];
   private stopping = false;
   private running = 0;
   /** Runs cancelled by their submitter: their batches still in the queue are dropped. */
@@ -39,8 +49,12 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     this.name = options.name ?? `${hostname()}-${process.pid}`;
     this.zone = checkZone(options.zone ?? DEFAULT_ZONE);
-    this.forks = Math.max(1, options.forks ?? 64);
-    this.pool = new WorkerPool(this.forks, { forks: this.forks, keepSessions: true, ...(options.workers !== undefined ? { workers: options.workers } : {}) });
+    const forks = Math.max(1, options.forks ?? 64);
+    const count = Math.min(MAX_LANES, forks);
+    this.lanes = splitSlots(forks, count).map((f) => {
+      const workers = options.workers === undefined ? {} : { workers: Math.ceil(options.workers / count) };
+      return { forks: f, pool: new WorkerPool(f, { forks: f, keepSessions: true, ...workers }) };
+    });
   }
 
   /** Connects and starts pulling; resolves once ready, `finished` when stopped. */
@@ -56,13 +70,16 @@ export class Agent {
     );
     const consumer = await jetstream(nc).consumers.get(STREAM, consumerOf(this.zone));
     this.options.onLog?.(`fleet agent ${this.name}: zone ${this.zone}, taking batches`);
-    this.done = (async () => {
+    const pull = async (lane: Lane) => {
       while (!this.stopping) {
         const msg = await consumer.next({ expires: 1000 }).catch(() => null);
-        if (msg) await this.take(msg, { nc, claims });
+        if (msg) await this.take(msg, lane, { nc, claims });
       }
+      await lane.pool.close();
+    };
+    this.done = (async () => {
+      await Promise.all(this.lanes.map(pull));
       clearInterval(beat);
-      await this.pool.close();
       await this.payloads.close();
       await nc.drain();
     })();
@@ -89,13 +106,13 @@ export class Agent {
     nc.publish(HEARTBEATS, encode(beat));
   }
 
-  private async take(msg: JsMsg, conn: { nc: NatsConnection; claims: KV }): Promise<void> {
+  private async take(msg: JsMsg, lane: Lane, conn: { nc: NatsConnection; claims: KV }): Promise<void> {
     const batch = decode<Batch>(msg.data);
     // Said every second, so the batch is not given to another agent while its hosts run here.
     const working = setInterval(() => msg.working(), 1000);
     try {
       const signal = this.controllerOf(batch.runId).signal;
-      const whole = await runBatch(batch, { ...conn, pool: this.pool, payloads: this.payloads, running: (d) => (this.running += d), name: this.name, forks: this.forks, signal, stopping: () => this.stopping });
+      const whole = await runBatch(batch, { ...conn, pool: lane.pool, payloads: this.payloads, running: (d) => (this.running += d), name: this.name, forks: lane.forks, signal, stopping: () => this.stopping });
       if (whole) msg.ack();
       else msg.nak();
     } catch (err) {

@@ -145,7 +145,8 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     await agent('c1');
     await agent('c2');
     const { file } = writeQueueInventory(bench);
-    const cli = startCli(['exec', 'sleep 47', '-i', file, '--queue', nats.url, '--queue-batch', '3', '-o', 'json']);
+    // One host a batch: an agent runs up to 4 batches at once, so 6 sleeping hosts need both agents.
+    const cli = startCli(['exec', 'sleep 47', '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
     expect(await until(async () => (await processesMatching(bench.hosts.slice(0, 1), '^sleep 47$')) === 6, 10_000)).toBe(true);
     cli.child.kill('SIGINT');
     const r = await cli.done;
