@@ -40,8 +40,13 @@ export class Agent {
   private readonly lanes: Lane[];
   private stopping = false;
   private running = 0;
-  /** Runs cancelled by their submitter: their batches still in the queue are dropped. */
-  private readonly cancelled = new Map<string, AbortController>();
+  /**
+   * The runs with a batch in hand here, each with how many, and the signal its submitter's cancel fires.
+   * Only those: a cancelled run's batches still queued find their hosts claimed by the submitter.
+   */
+  private readonly runs = new Map<string, { batches: number; abort: AbortController }>();
+  /** The last cancels heard, so a batch taken just after its cancel (before the submitter claimed its hosts) does nothing. */
+  private readonly cancelled = new Set<string>();
   private done: Promise<void> | undefined;
   private payloads!: PayloadCache;
   private store: Promise<ObjectStore> | undefined;
@@ -63,7 +68,7 @@ export class Agent {
     const { claims } = await ensureQueue(nc, [this.zone]);
     const beat = setInterval(() => this.heartbeat(nc), HEARTBEAT_MS);
     this.heartbeat(nc);
-    nc.subscribe('fleet.run.*.cancel', { callback: (_e, m) => this.controllerOf(m.subject.split('.')[2]!).abort() });
+    nc.subscribe('fleet.run.*.cancel', { callback: (_e, m) => this.cancel(m.subject.split('.')[2]!) });
     this.payloads = new PayloadCache(
       () => (this.store ??= payloadStore(nc)),
       (p, bytes) => this.options.onLog?.(`fleet agent ${this.name}: fetched payload ${p.name} (${bytes} bytes)`),
@@ -72,7 +77,8 @@ export class Agent {
     this.options.onLog?.(`fleet agent ${this.name}: zone ${this.zone}, taking batches`);
     const pull = async (lane: Lane) => {
       while (!this.stopping) {
-        const msg = await consumer.next({ expires: 1000 }).catch(() => null);
+        // A failed pull (the server restarting) is tried again a little later, not in a tight loop.
+        const msg = await consumer.next({ expires: 1000 }).catch(() => new Promise<null>((r) => setTimeout(() => r(null), 1000)));
         if (msg) await this.take(msg, lane, { nc, claims });
       }
       await lane.pool.close();
@@ -95,10 +101,22 @@ export class Agent {
     return this.finished;
   }
 
-  private controllerOf(runId: string): AbortController {
-    let c = this.cancelled.get(runId);
-    if (!c) this.cancelled.set(runId, (c = new AbortController()));
-    return c;
+  private cancel(runId: string): void {
+    this.cancelled.add(runId);
+    if (this.cancelled.size > 1000) this.cancelled.delete(this.cancelled.values().next().value!);
+    this.runs.get(runId)?.abort.abort();
+  }
+
+  /** The run's cancel signal for one more batch; `release` when the batch is done. */
+  private enter(runId: string): { signal: AbortSignal; release: () => void } {
+    const run = this.runs.get(runId) ?? { batches: 0, abort: new AbortController() };
+    if (this.cancelled.has(runId)) run.abort.abort();
+    run.batches++;
+    this.runs.set(runId, run);
+    const release = () => {
+      if (--run.batches === 0) this.runs.delete(runId);
+    };
+    return { signal: run.abort.signal, release };
   }
 
   private heartbeat(nc: NatsConnection): void {
@@ -110,8 +128,8 @@ export class Agent {
     const batch = decode<Batch>(msg.data);
     // Said every second, so the batch is not given to another agent while its hosts run here.
     const working = setInterval(() => msg.working(), 1000);
+    const { signal, release } = this.enter(batch.runId);
     try {
-      const signal = this.controllerOf(batch.runId).signal;
       const whole = await runBatch(batch, { ...conn, pool: lane.pool, payloads: this.payloads, running: (d) => (this.running += d), name: this.name, forks: lane.forks, signal, stopping: () => this.stopping });
       if (whole) msg.ack();
       else msg.nak();
@@ -120,6 +138,7 @@ export class Agent {
       msg.nak(1000);
     } finally {
       clearInterval(working);
+      release();
     }
   }
 }
