@@ -10,7 +10,8 @@ import { batchSubject, claimKey, ensureQueue, HEARTBEATS, isPrivateConnection, o
 import { dropPayloads, payloadStore, storePayloads } from './payloads.js';
 import { RunTracker } from './run-tracker.js';
 import { refuseLiteralSecrets, toQueuedTask, type HostRefs } from './secrets.js';
-import { decode, encode, type Batch, type Heartbeat, type QueuedTask, type WireEvent } from './wire.js';
+import { defaultBatchSize, encodeBatches } from './batches.js';
+import { decode, type Batch, type Heartbeat, type WireEvent } from './wire.js';
 
 /** What the Fleet tells the queue of each host beyond its task: where its secrets are, and its zone. */
 export interface QueueHostInfo {
@@ -65,12 +66,15 @@ export class QueuePool {
   /** `run`: the run's id, tasks and payloads, as every batch of it carries them (the tasks split up). */
   private async submit(nc: NatsConnection, claims: KV, run: Batch, options: PoolRunOptions): Promise<HostResult[]> {
     const { runId, tasks } = run;
+    const deadlineAt = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
+    // Encoded first: a batch too big for the server fails the run before anything is published.
+    const whole: Batch = { ...run, ...(deadlineAt !== undefined ? { deadlineAt } : {}), ...(options.maxOutputBytes !== undefined ? { maxOutputBytes: options.maxOutputBytes } : {}) };
+    const batches = encodeBatches(whole, this.queue.batchSize ?? defaultBatchSize(tasks.length), this.info.zoneOf, nc.info?.max_payload ?? 1 << 20);
     const names = tasks.map((t) => t.host.host);
     const tracker = new RunTracker(names.map((name) => ({ name, zone: this.info.zoneOf(name) })), options.onEvent);
     nc.subscribe(runSubject(runId, 'ev'), { callback: (_e, m) => tracker.event(decode<WireEvent>(m.data)) });
     nc.subscribe(HEARTBEATS, { callback: (_e, m) => tracker.heartbeat(decode<Heartbeat>(m.data)) });
     await nc.flush();
-    const deadlineAt = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
     // The submitter claims what it ends itself, so a batch taken later runs none of those hosts.
     const endUnstarted = async (host: string, why: Parameters<RunTracker['endUnstarted']>[1]) => {
       const mine = await claims.create(claimKey(runId, host), 'submitter').then(() => true, () => false);
@@ -82,7 +86,8 @@ export class QueuePool {
     };
     if (options.signal?.aborted) cancel();
     options.signal?.addEventListener('abort', cancel, { once: true });
-    await this.publish(nc, { ...run, ...(deadlineAt !== undefined ? { deadlineAt } : {}), ...(options.maxOutputBytes !== undefined ? { maxOutputBytes: options.maxOutputBytes } : {}) });
+    const js = jetstream(nc);
+    for (const b of batches) await js.publish(batchSubject(b.zone), b.data);
     const timer = setInterval(() => {
       tracker.checkAgents();
       const late = deadlineAt !== undefined && Date.now() > deadlineAt;
@@ -99,19 +104,6 @@ export class QueuePool {
       options.signal?.removeEventListener('abort', cancel);
     }
     return tracker.resultsIn(names);
-  }
-
-  private async publish(nc: NatsConnection, run: Batch): Promise<void> {
-    const js = jetstream(nc);
-    const size = this.queue.batchSize ?? Math.min(256, Math.max(1, Math.ceil(run.tasks.length / 16)));
-    const byZone = new Map<string, QueuedTask[]>();
-    for (const t of run.tasks) {
-      const zone = this.info.zoneOf(t.host.host);
-      byZone.set(zone, [...(byZone.get(zone) ?? []), t]);
-    }
-    for (const [zone, tasks] of byZone) {
-      for (let i = 0; i < tasks.length; i += size) await js.publish(batchSubject(zone), encode({ ...run, tasks: tasks.slice(i, i + size) }));
-    }
   }
 
   async close(): Promise<void> {}
