@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'ssh',
-          include: ['test/ssh/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/runner/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          include: ['test/ssh/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/runner/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/queue/**/*.test.ts'],
           globalSetup: ['test/bench/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -1,4 +1,6 @@
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
+import { isPrivateQueue } from '../fleet/agent.js';
+import { UsageError } from './errors.js';
 import { askPass } from './ask-pass.js';
 import { persistOptions } from './persist.js';
 import type { OutputOptions, RunOptions, TargetOptions } from './options.js';
@@ -28,11 +30,16 @@ export async function openFleet(options: RunOptions | TargetOptions | (RunOption
     ...(run.identity !== undefined ? { identityFile: run.identity } : {}),
     ...(run.strictHostKeys ? { hostKeyPolicy: 'strict' as const } : {}),
     ...(run.retry !== undefined ? { retry: run.retry } : {}),
+    ...(run.queue !== undefined && run.queue !== '' ? { queue: run.queueBatch === undefined ? run.queue : { url: run.queue, batchSize: run.queueBatch } } : {}),
     // --out-dir holds a .out and an .err per running host: counted when -f is fitted to `ulimit -n`.
     ...('outDir' in options && options.outDir !== undefined ? { callerFilesPerHost: 2 } : {}),
   };
   const open = (o: FleetOptions) => (run.hosts !== undefined ? Fleet.fromHosts(run.hosts, o) : Fleet.fromInventory(run.inventory, o));
   if (!run.askPass) return open(fleetOptions);
+  // Refused before the prompt: nobody types a password the queue would then refuse to carry.
+  if (fleetOptions.queue !== undefined && !isPrivateQueue(fleetOptions.queue)) {
+    throw new UsageError('--ask-pass with --queue: a prompted password would travel over the queue; use { env: } or { file: } secrets (resolved on each agent), or a tls:// queue URL with credentials');
+  }
   // The inventory and the selection are checked before the prompt, so nobody types a password for a typo.
   // (A Fleet forks no worker until its first call: this one costs a parse of the file.)
   await (await open(fleetOptions)).close();

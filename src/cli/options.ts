@@ -39,6 +39,9 @@ export interface RunOptions extends TargetOptions {
   maxFail?: string;
   /** --persist: run through the session broker, which holds the sessions this long once idle. */
   persist?: string;
+  /** --queue / $FLEET_QUEUE: run through fleet agents (NATS JetStream). */
+  queue?: string;
+  queueBatch?: number;
 }
 
 /** What the output looks like. */
@@ -155,6 +158,8 @@ export function addRunOptions(cmd: Command): Command {
   option(cmd, FLOW, new Option('--batch <n|n%>', 'rolling batches: start the next batch of hosts when one has ended').argParser(batch));
   option(cmd, FLOW, new Option('--max-fail <n%>', 'start no new batch once more than this share of hosts failed').argParser(percent));
   option(cmd, FLOW, new Option('--persist <duration>', 'keep the SSH sessions in a background broker for later runs until idle this long, like ssh ControlPersist (also $FLEET_PERSIST; `fleet sessions` lists them)').argParser(duration));
+  option(cmd, FLOW, new Option('--queue <url>', QUEUE_HELP).env('FLEET_QUEUE'));
+  option(cmd, FLOW, new Option('--queue-batch <n>', 'with --queue: hosts per published batch (default: hosts/16, 1 to 256)').argParser(integer(1, 'a number of hosts')));
   option(cmd, FLOW, new Option('--fail-fast', 'start no new hosts after the first failure (running hosts finish)').conflicts('maxFail'));
 
   option(cmd, OUTPUT, new Option('-o, --output <format>', 'json: one document at the end; ndjson: one event per line as it happens').choices(['text', 'json', 'ndjson']).default('text'));
@@ -165,6 +170,12 @@ export function addRunOptions(cmd: Command): Command {
   option(cmd, OUTPUT, new Option('--no-color', 'no colour (as does the NO_COLOR environment variable)'));
   return cmd;
 }
+
+/** Secrets and the queue, said where the flag is. */
+export const QUEUE_HELP =
+  'run the hosts on `fleet agent`s through NATS JetStream (nats://host:port; env FLEET_QUEUE). Secrets are ' +
+  'resolved by each agent ({ env: }, { file: }, keys, its ssh-agent); a literal or prompted one (inventory ' +
+  'password, --ask-pass) is refused unless the URL is tls:// with credentials';
 
 /** exec and script: what the hosts' commands read on stdin (see stdin.ts). */
 export interface StdinOptions {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FleetError } from '../core/errors.js';
 import { EXIT } from './render/index.js';
+import { agentCommand } from './commands/agent.js';
 import { execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
 import { hostsCommand } from './commands/hosts.js';
@@ -31,7 +32,7 @@ export function createProgram(exit: Exit): Command {
     // fleet's top-level options (-V, -h) only before the command: `fleet exec ls -V` is ls's -V.
     .enablePositionalOptions()
     .exitOverride();
-  for (const make of [execCommand, scriptCommand, putCommand, getCommand, hostsCommand, pingCommand, sessionsCommand]) {
+  for (const make of [execCommand, scriptCommand, putCommand, getCommand, hostsCommand, pingCommand, sessionsCommand, agentCommand]) {
     program.addCommand(make(exit).copyInheritedSettings(program));
   }
   program.addHelpText(

@@ -36,6 +36,8 @@ export interface HostResult {
   transfer?: TransferSummary;
   /** pid of the worker process that ran this host (diagnostics). */
   worker?: number;
+  /** The `fleet agent` that ran this host, in a run through a queue (--queue). */
+  agent?: string;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   hostOverrides,
   ms,
   poolOptions,
+  queueOf,
   type CallOptions,
   type ExecCallOptions,
   type FleetOptions,
@@ -53,7 +54,7 @@ export class Fleet {
   ) {
     this.selected = prepared.selected;
     this.hosts = this.selected.map((h) => h.name);
-    this.shared = shared ?? new SharedPool(prepared, () => this.overrides(), poolOptions(options), brokerIdleMs(options));
+    this.shared = shared ?? new SharedPool(prepared, () => this.overrides(), poolOptions(options), brokerIdleMs(options), queueOf(options));
   }
 
   private get pool(): RunPool {

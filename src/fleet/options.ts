@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors.js';
 import { resolve } from 'node:path';
 import type { HostKeyPolicy } from '../core/host-key-policy.js';
 import type { RunEvent } from '../core/result.js';
@@ -5,6 +6,9 @@ import type { ExecShared, SudoTarget } from '../core/steps.js';
 import { parseDuration } from '../inventory/index.js';
 import type { PoolOptions } from '../runner/controller/pool.js';
 import type { HostOverrides } from './hosts.js';
+import type { QueueOptions } from '../queue/connection.js';
+
+export type { QueueOptions };
 
 /** The options of a Fleet and of its calls (DESIGN.md §7), and how they map onto the layers below. */
 
@@ -70,6 +74,12 @@ export interface FleetOptions {
    * what the open-files limit (`ulimit -n`) holds, with one warning; this counts your files in too.
    */
   callerFilesPerHost?: number;
+  /**
+   * Run through `fleet agent`s on NATS JetStream (`nats://host:port`, DESIGN.md §10) instead of workers
+   * here. Secrets are resolved by each agent; a literal or prompted one is refused unless the URL is
+   * tls:// with credentials. Hosts with a variable `zone` go only to agents of that zone.
+   */
+  queue?: string | QueueOptions;
   onWarning?: (message: string) => void;
 }
 
@@ -149,3 +159,11 @@ export function hostOverrides(o: FleetOptions): HostOverrides {
   };
 }
 
+
+/** The queue a Fleet runs through, with the one literal secret it may carry (an explicit sudo password). */
+export function queueOf(o: FleetOptions): { queue: string | QueueOptions; sudoPassword?: string } | undefined {
+  if (o.queue === undefined) return undefined;
+  // Agents hold their own sessions; a broker in front of the queue would hold nothing.
+  if (o.broker) throw new ConfigError('--persist and --queue do not go together: agents hold their own sessions; drop one of them');
+  return { queue: o.queue, ...(o.sudoPassword !== undefined ? { sudoPassword: o.sudoPassword } : {}) };
+}

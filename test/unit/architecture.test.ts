@@ -22,7 +22,10 @@ const MAY_IMPORT: Record<string, string[]> = {
   'runner/controller': ['core', 'inventory', 'runner/transport', 'runner/worker'],
   // The session broker (--persist): a process holding WorkerPools, and the client pool that runs on it.
   broker: ['core', 'runner/controller', 'runner/transport'],
-  fleet: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport', 'broker'],
+  // The submitter's pool and the agent: a pool of agents beside the pool of workers. inventory and ssh for the
+  // agent side, which resolves secrets, agent socket and default keys on its own machine.
+  queue: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport'],
+  fleet: ['core', 'inventory', 'ssh', 'runner/controller', 'runner/transport', 'broker', 'queue'],
   index: ['core', 'fleet'],
   'cli/render': ['core'],
   'cli/boot': [],

@@ -16,7 +16,7 @@ export interface JsonError {
 const HOST_FIELDS = ['host', 'ok', 'exitCode', 'signal', 'stdout', 'stderr', 'durationMs'] as const;
 
 /** The fields JSON reshapes (below) or leaves out: `worker` is a pid for diagnostics, not part of a report. */
-type ReshapedHostField = 'truncated' | 'invalidUtf8' | 'transfer' | 'error' | 'worker';
+type ReshapedHostField = 'truncated' | 'invalidUtf8' | 'transfer' | 'error' | 'worker' | 'agent';
 
 /** The TransferSummary fields, in the order printed: all of them. */
 const TRANSFER_FIELDS = ['files', 'skipped', 'bytes'] as const;
@@ -45,6 +45,8 @@ export type JsonHost = Pick<HostResult, (typeof HOST_FIELDS)[number]> & {
   /** Only for put/get runs. */
   transfer?: TransferSummary;
   error?: JsonError;
+  /** Only in a run through a queue (--queue): the agent that ran the host. */
+  agent?: string;
 };
 
 export type JsonSummary = Pick<RunSummary, (typeof SUMMARY_FIELDS)[number]>;
@@ -74,6 +76,7 @@ export function toJsonHost(r: HostResult): JsonHost {
   if (r.invalidUtf8?.length) host.invalidUtf8 = [...r.invalidUtf8];
   if (r.transfer) host.transfer = pick(r.transfer, TRANSFER_FIELDS);
   if (r.error) host.error = { code: r.error.code, message: r.error.message };
+  if (r.agent !== undefined) host.agent = r.agent;
   return host;
 }
 

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { ConfigError } from '../core/errors.js';
+
+/** Where the queue is and how to log in to it: `nats://host:port`, `tls://user:pass@host:port`. */
+export interface QueueOptions {
+  url: string;
+  /** A NATS credentials file (JWT + nkey seed). */
+  credsFile?: string;
+  token?: string;
+  /** CA file for a server certificate not signed by a system CA. */
+  caFile?: string;
+  /** Hosts per published batch (default: hosts/16, 1 to 256). */
+  batchSize?: number;
+}
+
+export const STREAM = 'FLEET_BATCHES';
+export const CLAIMS = 'fleet-claims';
+export const batchSubject = (zone: string): string => `fleet.batch.${zone}`;
+export const runSubject = (runId: string, what: string): string => `fleet.run.${runId}.${what}`;
+export const HEARTBEATS = 'fleet.agent.hb';
+/** An agent not heard from for this long is gone: its claimed hosts are WORKER_CRASH. */
+export const LIVENESS_MS = 3_000;
+export const HEARTBEAT_MS = 500;
+/** A batch unacknowledged this long goes to another agent (agents say they are working every second). */
+const ACK_WAIT_NS = 4_000_000_000;
+
+/** KV keys allow [-/_=.a-zA-Z0-9]: host names are encoded. */
+export const claimKey = (runId: string, host: string): string => `${runId}.${Buffer.from(host).toString('base64url')}`;
+
+export function parseQueue(value: string | QueueOptions): QueueOptions {
+  const o = typeof value === 'string' ? { url: value } : value;
+  let url: URL;
+  try {
+    url = new URL(o.url);
+  } catch {
+    throw new ConfigError(`--queue ${o.url}: give a NATS URL such as nats://127.0.0.1:4222`);
+  }
+  if (!['nats:', 'tls:'].includes(url.protocol)) throw new ConfigError(`--queue ${o.url}: the scheme must be nats:// or tls://`);
+  return o;
+}
+
+/**
+ * Literal secrets may cross only a connection nobody else can read or join: TLS, and a server that wants
+ * credentials from us (a user/password or token in the URL, a token, or a credentials file).
+ */
+export function isPrivateConnection(o: QueueOptions): boolean {
+  const url = new URL(o.url);
+  const credentials = url.username !== '' || o.credsFile !== undefined || o.token !== undefined;
+  return url.protocol === 'tls:' && credentials;
+}
+
+export async function openQueue(o: QueueOptions): Promise<NatsConnection> {
+  const url = new URL(o.url);
+  const options: NodeConnectionOptions = {
+    servers: `${url.hostname}:${url.port || 4222}`,
+    name: 'fleet',
+    maxReconnectAttempts: 3,
+    ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}),
+    ...(o.token !== undefined ? { token: o.token } : {}),
+    ...(url.protocol === 'tls:' ? { tls: o.caFile ? { caFile: o.caFile } : {} } : {}),
+  };
+  if (o.credsFile !== undefined) {
+    options.authenticator = credsAuthenticator(readFileSync(o.credsFile));
+  }
+  try {
+    return await connect(options);
+  } catch (err) {
+    throw new ConfigError(`queue ${o.url}: cannot connect (${(err as Error).message}) — is nats-server -js running there?`);
+  }
+}
+
+/** The stream, one work-queue consumer per zone, and the claims bucket: created when missing. */
+export async function ensureQueue(nc: NatsConnection, zones: readonly string[]): Promise<{ jsm: JetStreamManager; claims: KV }> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(STREAM);
+  } catch {
+    await jsm.streams.add({ name: STREAM, subjects: ['fleet.batch.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
+  }
+  for (const zone of zones) {
+    await jsm.consumers.add(STREAM, {
+      durable_name: consumerOf(zone),
+      filter_subject: batchSubject(zone),
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: ACK_WAIT_NS,
+      max_deliver: -1,
+    });
+  }
+  const claims = await new Kvm(nc).create(CLAIMS, { history: 1, storage: StorageType.File, ttl: 24 * 3600_000 });
+  return { jsm, claims };
+}
+
+export const consumerOf = (zone: string): string => `agents-${zone}`;

@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBench, type Bench } from '../bench/hosts.js';
+import { processesMatching, until } from '../bench/remote-processes.js';
+import { assertBuilt, runCli, startCli } from '../cli/support.js';
+import { markers, startAgent, startNats, writeQueueInventory, type AgentProcess, type Nats } from './support.js';
+
+interface JsonDoc {
+  hosts: { host: string; ok: boolean; agent?: string; error?: { code: string; message: string } }[];
+  summary: { ok: number; hosts: number };
+}
+
+describe('fleet agents on NATS JetStream (--queue)', () => {
+  let bench: Bench;
+  let nats: Nats;
+  const agents: AgentProcess[] = [];
+  const agent = async (name: string, args: string[] = []) => {
+    const a = await startAgent(nats.url, name, args);
+    agents.push(a);
+    return a;
+  };
+  const stopAgents = async () => {
+    for (const a of agents.splice(0)) await a.stop();
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    [bench, nats] = await Promise.all([startBench(6, { hostsPerContainer: 6 }), startNats()]);
+  });
+  afterAll(async () => {
+    await stopAgents();
+    await nats?.stop();
+    await bench?.stop();
+  });
+
+  it('a run over 2 agents: every host once, both agents used, exit 0', async () => {
+    await agent('a1');
+    await agent('a2');
+    const { file } = writeQueueInventory(bench);
+    const r = await runCli(['exec', 'echo x >> /tmp/q1.{host}; sleep 0.3; echo hi', '-i', file, '--queue', nats.url, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
+    expect(doc.hosts.every((h) => h.ok)).toBe(true);
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['a1', 'a2']));
+    expect(Object.values(await markers(bench, 'q1'))).toEqual([1, 1, 1, 1, 1, 1]);
+    await stopAgents();
+  });
+
+  it('kill -9 of an agent mid-run: its claimed host is WORKER_CRASH naming it and never runs again, the rest run on the other', async () => {
+    const doomed = await agent('doomed', ['-f', '1']);
+    const { file } = writeQueueInventory(bench);
+    const cli = startCli(['exec', 'echo x >> /tmp/q2.{host}; echo started; sleep 2', '-i', file, '--queue', nats.url, '--queue-batch', '3', '-o', 'json']);
+    // Only the doomed agent is up: it takes a batch and starts its first host; then the survivor comes.
+    expect(await until(async () => Object.values(await markers(bench, 'q2')).some((n) => n > 0), 10_000)).toBe(true);
+    await agent('survivor', ['-f', '2']);
+    doomed.child.kill('SIGKILL');
+    const r = await cli.done;
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
+    const crashed = doc.hosts.filter((h) => !h.ok);
+    expect(crashed).toHaveLength(1);
+    expect(crashed[0]!.error).toMatchObject({ code: 'WORKER_CRASH' });
+    expect(crashed[0]!.error!.message).toContain('doomed');
+    expect(doc.hosts.filter((h) => h.ok).every((h) => h.agent === 'survivor')).toBe(true);
+    // Each host ran exactly once: the crashed one too (it started on the doomed agent, and not again).
+    expect(Object.values(await markers(bench, 'q2'))).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(r.code).toBe(1);
+    await stopAgents();
+  }, 40_000);
+
+  it('put: the payload goes once into the Object Store, each agent fetches it once, every host gets it', async () => {
+    const a = await agent('p1');
+    const b = await agent('p2');
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-qput-'));
+    const local = join(dir, 'payload.bin');
+    const bytes = randomBytes(512 * 1024);
+    writeFileSync(local, bytes);
+    const { file } = writeQueueInventory(bench);
+    const r = await runCli(['put', local, '/tmp/qput.{host}', '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['p1', 'p2']));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    for (const h of bench.hosts) expect((await h.exec(`sha256sum /tmp/qput.${h.name}`)).stdout).toContain(sha);
+    for (const x of [a, b]) expect(x.log().match(/fetched payload payload\.bin/g)).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
+    await stopAgents();
+  });
+
+  it('SIGTERM: the agent finishes the host it runs, hands back the rest of its batch, exits 0; --status lists agents', async () => {
+    const leaving = await agent('leaving', ['-f', '1']);
+    const { file } = writeQueueInventory(bench);
+    const cli = startCli(['exec', 'echo x >> /tmp/q3.{host}; sleep 1.5', '-i', file, '--queue', nats.url, '--queue-batch', '6', '-o', 'json']);
+    expect(await until(async () => Object.values(await markers(bench, 'q3')).some((n) => n > 0), 10_000)).toBe(true);
+    await agent('staying', ['-f', '6']);
+    const status = await runCli(['agent', '--queue', nats.url, '--status']);
+    expect(status.stdout).toMatch(/^leaving\tzone default\t1 hosts running\n[^]*^staying\tzone default/m);
+    const exited = new Promise<number | null>((r) => leaving.child.once('exit', (code) => r(code)));
+    leaving.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const r = await cli.done;
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    // It ran a host or two (the one in hand when told, maybe one more while --status ran), the other the rest.
+    const left = doc.hosts.filter((h) => h.agent === 'leaving').length;
+    expect(left).toBeGreaterThanOrEqual(1);
+    expect(left).toBeLessThanOrEqual(3);
+    expect(doc.hosts.filter((h) => h.agent === 'staying')).toHaveLength(6 - left);
+    expect(Object.values(await markers(bench, 'q3'))).toEqual([1, 1, 1, 1, 1, 1]);
+    await stopAgents();
+  }, 30_000);
+
+  it('zones: hosts with zone a go only to the agent of zone a', async () => {
+    await agent('plain');
+    await agent('in-a', ['--zone', 'a']);
+    const { file } = writeQueueInventory(bench, { h01: 'a', h02: 'a' });
+    const r = await runCli(['exec', 'true', '-i', file, '--queue', nats.url, '-o', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    const byHost = Object.fromEntries(doc.hosts.map((h) => [h.host, h.agent]));
+    expect(byHost).toEqual({ h01: 'in-a', h02: 'in-a', h03: 'plain', h04: 'plain', h05: 'plain', h06: 'plain' });
+    await stopAgents();
+  });
+
+  it('hosts nobody takes: unreachable at --deadline, or (no deadline) once no agent of their zone answers', async () => {
+    await agent('only-default');
+    const { file } = writeQueueInventory(bench, { h01: 'nowhere' });
+    const timed = await runCli(['exec', 'true', '-i', file, '-l', 'h01,h02', '--queue', nats.url, '--deadline', '2s', '-o', 'json']);
+    expect(timed.code).toBe(3);
+    const doc = JSON.parse(timed.stdout) as JsonDoc;
+    expect(doc.hosts[0]!.error).toMatchObject({ code: 'CONNECT', message: expect.stringContaining('before the deadline (zone nowhere)') });
+    expect(doc.hosts[1]).toMatchObject({ host: 'h02', ok: true, agent: 'only-default' });
+    const unbounded = await runCli(['exec', 'true', '-i', file, '-l', 'h01', '--queue', nats.url]);
+    expect(unbounded.code).toBe(3);
+    expect(unbounded.stderr).toContain('no agent is serving zone nowhere; start one with fleet agent --zone nowhere');
+    await stopAgents();
+  }, 20_000);
+
+  it("the submitter's Ctrl-C ends the remote commands on every agent's hosts, exit 130", async () => {
+    await agent('c1');
+    await agent('c2');
+    const { file } = writeQueueInventory(bench);
+    // One host a batch: an agent runs up to 4 batches at once, so 6 sleeping hosts need both agents.
+    const cli = startCli(['exec', 'sleep 47', '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
+    expect(await until(async () => (await processesMatching(bench.hosts.slice(0, 1), '^sleep 47$')) === 6, 10_000)).toBe(true);
+    cli.child.kill('SIGINT');
+    const r = await cli.done;
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout) as JsonDoc;
+    expect(doc.hosts.map((h) => h.error?.code)).toEqual(Array(6).fill('ABORT'));
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['c1', 'c2']));
+    expect(await until(async () => (await processesMatching(bench.hosts.slice(0, 1), '^sleep 47$')) === 0, 5_000)).toBe(true);
+    await stopAgents();
+  }, 30_000);
+
+  it('a literal secret is refused before anything is published (exit 2); --ask-pass too', async () => {
+    const { file } = writeQueueInventory(bench, {}, true);
+    const r = await runCli(['exec', 'true', '-i', file, '--queue', nats.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/literal or prompted secret[^]*Nothing was published/);
+    const asked = await runCli(['exec', 'true', '-i', writeQueueInventory(bench).file, '--queue', nats.url, '--ask-pass'], { input: 'pw\n' });
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toContain('--ask-pass with --queue');
+  });
+
+  it('no NATS server there: a clear error, exit 2', async () => {
+    const r = await runCli(['exec', 'true', '-i', writeQueueInventory(bench).file, '--queue', 'nats://127.0.0.1:1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/queue nats:\/\/127\.0\.0\.1:1: cannot connect/);
+  });
+});
