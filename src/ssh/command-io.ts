@@ -50,8 +50,7 @@ export function commandIo(host: string, remote: RemoteCommand, options: CommandI
   const stderr = new OutputBuffer(limit, throttled(options.onStderr, () => channel));
   const sendInput = () => {
     if (options.stdin !== undefined) channel?.end(options.stdin);
-    // The lifeline stays open: its EOF would tell the wrapper that the session is gone.
-    else if (!remote.lifeline) channel?.end();
+    else channel?.end();
   };
   const sudo = remote.sudoPrompt
     ? new SudoFilter(remote.sudoPrompt, remote.sudoMarker!, {

@@ -3,10 +3,7 @@ import { ConfigError } from '../core/errors.js';
 import type { ExecShared } from '../core/steps.js';
 import { shellQuote } from './shell-quote.js';
 
-export type RemoteCommandOptions = Pick<ExecShared, 'cwd' | 'env' | 'sudo'> & {
-  /** Bytes will be sent to the command's stdin (ExecOptions.stdin): the channel's input is the command's. */
-  withStdin?: boolean;
-};
+export type RemoteCommandOptions = Pick<ExecShared, 'cwd' | 'env' | 'sudo'>;
 
 export interface RemoteCommand {
   /** What is sent in the exec request. */
@@ -14,11 +11,6 @@ export interface RemoteCommand {
   /** Under sudo: the prompt sudo prints on stderr when it wants the password, and the line printed once it ran. */
   sudoPrompt?: string;
   sudoMarker?: string;
-  /**
-   * The channel's input is the wrapper's lifeline, not the command's (which reads /dev/null): the client must
-   * leave it open, and its EOF — sshd closing it when the session goes — ends the command.
-   */
-  lifeline?: boolean;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -86,28 +78,8 @@ export function buildRemoteCommand(command: string, options: RemoteCommandOption
   // lives. The command runs in a subshell of the login shell, as plain ssh would run it: a fork, no second
   // shell to start (bash execs a subshell's last simple command directly). The newlines keep a trailing #
   // comment in the command from swallowing the closing parenthesis.
-  const onTerm = `trap 'trap "" TERM; kill -TERM 0; wait; exit 143' TERM;`;
-  if (!options.sudo && !options.withStdin) return { line: lifelineLine(onTerm, runner), lifeline: true };
   const line =
-    `exec 3<&0; ${onTerm} (\n${runner}\n) <&3 3<&- & c=$!; ` +
+    `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait; exit 143' TERM; (\n${runner}\n) <&3 3<&- & c=$!; ` +
     `${SESSION_WATCHDOG} & w=$!; wait $c; s=$?; kill $w 2>/dev/null; exit $s`;
   return { line, ...(sudoPrompt ? { sudoPrompt, sudoMarker } : {}) };
-}
-
-/**
- * The wrapper of a command that gets no input (most of them): no watchdog process at all. The command reads
- * /dev/null; the wrapper blocks in `read` on the channel's input, which the client never closes, so `read`
- * returns only when sshd closes it — the session is gone — and then ends the group. The command's subshell
- * tells the wrapper it ended with USR1 (from an EXIT trap, so an `exit` in the command still tells it), and
- * the USR1 trap collects its status: a signal interrupts `read` in bash and dash alike, and one that comes
- * before `read` starts runs at once. A fast command can signal before the shell has its pid (`c=$!`): the
- * trap then only notes it (`d`), and the line after the fork collects the status. The command runs in that background subshell itself (its `cd`, `export`
- * and `exit` stay there). Per command: no watchdog subshell and no `sleep`, two processes fewer.
- */
-function lifelineLine(onTerm: string, runner: string): string {
-  return (
-    `c=; ${onTerm} trap 'if [ -n "$c" ]; then wait $c; exit $?; fi; d=1' USR1; ` +
-    `{ trap 'kill -USR1 $$' EXIT\n${runner}\n} </dev/null & c=$!; [ -z "$d" ] || { wait $c; exit $?; }; ` +
-    `read -r _; trap '' TERM USR1; kill -TERM 0; sleep ${WATCH_INTERVAL_S}; kill -KILL 0`
-  );
 }
