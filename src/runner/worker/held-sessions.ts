@@ -120,12 +120,14 @@ export class HeldSessions {
       }));
   }
 
-  /** Ends every session (targets before the jumps they ride on). */
+  /** Ends every session: targets first, then the jumps they ride on (ending a jump cuts its targets off). */
   async closeAll(): Promise<void> {
-    const entries = [...this.held.values()].sort((a, b) => Number(a.through > 0) - Number(b.through > 0));
+    const entries = [...this.held.values()];
+    // Taken before drop(), which lowers each jump's rider count as its targets go.
+    const jumps = new Set(entries.flatMap((e) => (e.jump ? [e.jump] : [])));
     for (const e of entries) this.drop(e);
-    await Promise.all(entries.filter((e) => e.through === 0).map((e) => e.conn.close()));
-    await Promise.all(entries.filter((e) => e.through > 0).map((e) => e.conn.close()));
+    await Promise.all(entries.filter((e) => !jumps.has(e)).map((e) => e.conn.close()));
+    await Promise.all([...jumps].map((e) => e.conn.close()));
   }
 
   /** Held and not known to be dead; a dead one is dropped (with what it carried) so the caller opens anew. */

@@ -7,6 +7,8 @@ import type { HostTarget } from '../../../src/runner/transport/task.js';
 const warn = (): void => undefined;
 const target = (host: string, extra: Partial<HostTarget> = {}): HostTarget => ({ host, address: '127.0.0.1', port: 22, user: 'u', ...extra });
 
+const closeOrder: string[] = [];
+
 /** The bookkeeping of HeldSessions only: what it needs of a connection (real ones are tested against sshd). */
 class Conn {
   closed = false;
@@ -18,6 +20,9 @@ class Conn {
     return () => undefined;
   }
   async close() {
+    closeOrder.push(`${this.host} starts`);
+    await new Promise((r) => setImmediate(r));
+    closeOrder.push(`${this.host} ends`);
     this.die();
   }
   die() {
@@ -100,6 +105,15 @@ describe('HeldSessions', () => {
     for (const c of opened) if (c.via === bastion) c.die();
     for (const h of ['a', 'b']) expect((await sessions.acquire(target(h, { jump }), signal, warn)).reused).toBe(false);
     expect(opened.filter((c) => c.host === 'bastion')).toHaveLength(2);
+  });
+
+  it('shutdown ends the targets before it starts on the jump they ride on', async () => {
+    const { sessions, signal } = holder();
+    const jump = target('bastion');
+    for (const h of ['a', 'b']) await (await sessions.acquire(target(h, { jump }), signal, warn)).release();
+    closeOrder.length = 0;
+    await sessions.closeAll();
+    expect(closeOrder).toEqual(['a starts', 'b starts', 'a ends', 'b ends', 'bastion starts', 'bastion ends']);
   });
 
   it('closes idle sessions beyond the bound, least recently used first', async () => {
