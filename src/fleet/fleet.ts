@@ -72,7 +72,8 @@ export class Fleet {
       names = new Set(selectHosts(this.subsetInventory, which).map((h) => h.name));
     } else {
       names = new Set(which);
-      const unknown = [...names].filter((n) => !this.hosts.includes(n));
+      const known = new Set(this.hosts);
+      const unknown = [...names].filter((n) => !known.has(n));
       if (unknown.length) throw new ConfigError(`select: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among this Fleet's hosts`);
       if (names.size === 0) throw new ConfigError('select: no hosts given');
     }

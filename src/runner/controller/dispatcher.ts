@@ -29,9 +29,12 @@ export class Dispatcher {
     let free = workers.filter((w) => w.free > 0);
     if (free.length === 0 || this.waiting.length === 0) return;
     const left: HostEntry[] = [];
-    for (const entry of this.waiting) {
+    let i = 0;
+    // Called at every task's end: once no slot is free, the rest of the queue waits as it is, unscanned.
+    for (; i < this.waiting.length && free.length > 0; i++) {
+      const entry = this.waiting[i]!;
       const host = entry.task.host.host;
-      const home = free.length > 0 ? this.affinity.homeOf(host) : undefined;
+      const home = this.affinity.homeOf(host);
       const worker = home ? (home.free > 0 ? home : undefined) : this.affinity.pick(free);
       if (!worker) {
         left.push(entry);
@@ -41,7 +44,7 @@ export class Dispatcher {
       this.assign(worker, entry);
       if (worker.free === 0) free = free.filter((w) => w !== worker);
     }
-    this.waiting = left;
+    this.waiting = i < this.waiting.length ? left.concat(this.waiting.slice(i)) : left;
   }
 
   private assign(worker: PoolWorker, entry: HostEntry): void {
