@@ -50,7 +50,8 @@ export function commandIo(host: string, remote: RemoteCommand, options: CommandI
   const stderr = new OutputBuffer(limit, throttled(options.onStderr, () => channel));
   const sendInput = () => {
     if (options.stdin !== undefined) channel?.end(options.stdin);
-    else channel?.end();
+    // The lifeline stays open: its EOF would tell the watchdog that the session is gone.
+    else if (!remote.lifeline) channel?.end();
   };
   const sudo = remote.sudoPrompt
     ? new SudoFilter(remote.sudoPrompt, remote.sudoMarker!, {

@@ -44,7 +44,7 @@ export interface ExecResult {
 export async function runRemoteCommand(conn: SshConnection, command: string, options: ExecOptions = {}): Promise<ExecResult> {
   const started = performance.now();
   const host = conn.host;
-  const remote = buildRemoteCommand(command, options);
+  const remote = buildRemoteCommand(command, { ...options, withStdin: options.stdin !== undefined });
   if (options.signal?.aborted) {
     const empty = Buffer.alloc(0);
     return { host, exitCode: null, signal: null, stdout: empty, stderr: empty, truncated: false, durationMs: 0, error: cancelledBeforeCommand(host) };

@@ -3,7 +3,10 @@ import { ConfigError } from '../core/errors.js';
 import type { ExecShared } from '../core/steps.js';
 import { shellQuote } from './shell-quote.js';
 
-export type RemoteCommandOptions = Pick<ExecShared, 'cwd' | 'env' | 'sudo'>;
+export type RemoteCommandOptions = Pick<ExecShared, 'cwd' | 'env' | 'sudo'> & {
+  /** Bytes will be sent to the command's stdin (ExecOptions.stdin): the channel's input is the command's. */
+  withStdin?: boolean;
+};
 
 export interface RemoteCommand {
   /** What is sent in the exec request. */
@@ -11,25 +14,43 @@ export interface RemoteCommand {
   /** Under sudo: the prompt sudo prints on stderr when it wants the password, and the line printed once it ran. */
   sudoPrompt?: string;
   sudoMarker?: string;
+  /**
+   * The channel's input is the watchdog's lifeline, not the command's (which reads /dev/null): the client
+   * must leave it open, since its EOF — or sshd closing it when the session goes — ends the command.
+   */
+  lifeline?: boolean;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** How often the remote watchdog looks for its SSH session. */
+/** How long the watchdog waits between TERM and KILL of the group, and how often the polling one looks. */
 const WATCH_INTERVAL_S = 2;
 
 /**
  * Ends the command when its SSH session is gone (a killed controller or worker, a dropped link): sshd does
  * not signal a session's processes when the client vanishes, so without this a `sleep 3600` outlives us.
- * $PPID is the sshd process of the session (same user, so `kill -0` may test it); once it is gone the
- * watchdog ends the group: TERM, then KILL. It only uses builtins but `sleep`, and when the command ends
- * first the wrapper's TERM makes it take its sleep along, so nothing is left behind. Its stdio is closed so
- * sshd never waits for it.
+ * Its stdio is closed (but for the lifeline it reads) so sshd never waits for it; the group is ended TERM,
+ * then KILL, and it ignores TERM itself meanwhile. The wrapper's TERM ends it when the command ends first.
  */
-const SESSION_WATCHDOG =
+const endGroup = `trap '' TERM; kill -TERM 0; sleep ${WATCH_INTERVAL_S}; kill -KILL 0`;
+
+/**
+ * The watchdog of a command that gets no input (most of them): the channel's input, which the client never
+ * closes, is its lifeline. `read` returns only when sshd closes it — the session is gone. One fork, no exec,
+ * and nothing runs until then. (Not the wrapper itself reading with a signal from the command's end: a
+ * signal landing between bash's check for traps and its read(2) is lost, which hung ~1 exec in 250.)
+ */
+const LIFELINE_WATCHDOG = `( read -r _; ${endGroup} ) <&3 >/dev/null 2>&1 3<&-`;
+
+/**
+ * The watchdog when the channel's input is the command's: it looks every few seconds for the session's
+ * sshd ($PPID, same user, so `kill -0` may test it), using only builtins but `sleep`; the wrapper's TERM
+ * makes it take its sleep along.
+ */
+const POLLING_WATCHDOG =
   `( trap 'kill $t 2>/dev/null; exit 0' TERM; ` +
   `while kill -0 $PPID 2>/dev/null; do sleep ${WATCH_INTERVAL_S} & t=$!; wait $t; done; ` +
-  `trap '' TERM; kill -TERM 0; sleep ${WATCH_INTERVAL_S}; kill -KILL 0 ) </dev/null >/dev/null 2>&1`;
+  `${endGroup} ) </dev/null >/dev/null 2>&1`;
 
 /** Rejects what cannot become a shell variable name, before any host is contacted. */
 export function checkEnvNames(env: Record<string, string> | undefined): void {
@@ -78,8 +99,12 @@ export function buildRemoteCommand(command: string, options: RemoteCommandOption
   // lives. The command runs in a subshell of the login shell, as plain ssh would run it: a fork, no second
   // shell to start (bash execs a subshell's last simple command directly). The newlines keep a trailing #
   // comment in the command from swallowing the closing parenthesis.
+  // Under sudo the input carries the password, so it cannot be the lifeline.
+  const lifeline = !options.sudo && !options.withStdin;
+  const input = lifeline ? '</dev/null 3<&-' : '<&3 3<&-';
+  const watchdog = lifeline ? LIFELINE_WATCHDOG : POLLING_WATCHDOG;
   const line =
-    `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait; exit 143' TERM; (\n${runner}\n) <&3 3<&- & c=$!; ` +
-    `${SESSION_WATCHDOG} & w=$!; wait $c; s=$?; kill $w 2>/dev/null; exit $s`;
-  return { line, ...(sudoPrompt ? { sudoPrompt, sudoMarker } : {}) };
+    `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait; exit 143' TERM; (\n${runner}\n) ${input} & c=$!; ` +
+    `${watchdog} & w=$!; wait $c; s=$?; kill $w 2>/dev/null; exit $s`;
+  return { line, ...(sudoPrompt ? { sudoPrompt, sudoMarker } : {}), ...(lifeline ? { lifeline } : {}) };
 }

@@ -62,6 +62,29 @@ describe('ssh exec on real sshd', () => {
     expect(results.map((r) => r.exitCode)).toEqual(Array.from({ length: 60 }, () => 7));
   });
 
+  it('a command without stdin has a lifeline watchdog: no sleep polling in its session', async () => {
+    // The session's processes (sshd made the wrapper a session leader); the polling watchdog had a `sleep`.
+    const r = await runRemoteCommand(conn, 'ps -o comm= -s $$');
+    const names = r.stdout.toString().trim().split('\n');
+    expect(names).not.toContain('sleep');
+    expect(names.length).toBeGreaterThanOrEqual(3); // the wrapper, the command's subshell (or ps), the watchdog
+  });
+
+  it('320 quick commands on one held connection all end (the old signal-based lifeline lost ~1 in 250)', async () => {
+    const chain = async () => {
+      const codes: (number | null)[] = [];
+      for (let i = 0; i < 40; i++) codes.push((await runRemoteCommand(conn, 'true')).exitCode);
+      return codes;
+    };
+    const codes = (await Promise.all(Array.from({ length: 8 }, chain))).flat();
+    expect(codes).toEqual(Array.from({ length: 320 }, () => 0));
+  });
+
+  it('a command given stdin still reads it to the end (the polling watchdog guards it)', async () => {
+    const r = await runRemoteCommand(conn, 'wc -c; ps -o comm= -s $$ | grep -c "^sleep$"', { stdin: Buffer.from('12345') });
+    expect(r.stdout.toString().split(/\s+/).filter(Boolean)).toEqual(['5', '1']);
+  });
+
   it('reports the exit code and duration; a non-zero exit is a result, not an error', async () => {
     const r = await runRemoteCommand(conn, 'echo bye; exit 3');
     expect(r.exitCode).toBe(3);
