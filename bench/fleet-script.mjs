@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [inventory, shape, arg] = process.argv.slice(2);
-const { Fleet } = await import(process.env.BENCH_DIST ?? '../dist/index.js');
+const { Fleet } = await import(process.env.BENCH_DIST ?? '../dist/lib/fleet.js');
 const fleet = await Fleet.fromInventory(inventory);
 const check = (report, what) => {
   if (!report.ok) throw new Error(`${what}: ${report.failed.map((r) => `${r.host}: ${r.error?.message}`).join('; ')}`);

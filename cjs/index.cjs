@@ -3,7 +3,7 @@
 // (process.features.require_module), so there it simply works. On a Node that cannot, the error says what to
 // do instead of Node's ERR_PACKAGE_PATH_NOT_EXPORTED, which names neither the cause nor the fix.
 if (process.features && process.features.require_module) {
-  module.exports = require('../dist/index.js');
+  module.exports = require('../dist/lib/fleet.js');
 } else {
   const err = new Error(
     "fleet-ssh is an ES module and this Node cannot require() one: use `import { Fleet } from 'fleet-ssh'`, " +

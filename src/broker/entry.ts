@@ -3,17 +3,18 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Set by scripts/bundle.mjs in the CLI bundle: the broker bundle's file beside it (the bundler names its
- * outputs, so it says which one to start), as fork-worker.ts is told the worker's.
+ * Set by scripts/bundle.mjs in the CLI and library bundles: the broker bundle's file (the bundler names its
+ * outputs, so it says which one to start), as fork-worker.ts is told the worker's. The CLI and a script thus
+ * start the same file, and share one broker.
  */
 declare const __FLEET_BROKER_BUNDLE__: string | undefined;
 
-/** The CLI: dist/cli/broker.cjs; the library: dist/broker/broker-main.js; sources (tests): through tsx. */
+/** Built: dist/cli/broker.cjs; sources (tests): through tsx. */
 export function brokerEntry(): { file: string; execArgv: string[] } {
   const url = import.meta.url;
   const fromSource = url.endsWith('.ts');
   const bundled = typeof __FLEET_BROKER_BUNDLE__ === 'string' ? __FLEET_BROKER_BUNDLE__ : undefined;
-  const name = bundled ?? (fromSource ? './broker-main.ts' : './broker-main.js');
+  const name = bundled ?? './broker-main.ts';
   return { file: fileURLToPath(new URL(name, url)), execArgv: fromSource ? ['--import', 'tsx'] : [] };
 }
 
@@ -23,7 +24,7 @@ export function brokerEntry(): { file: string; execArgv: string[] } {
  * same file: the client from what it would start, the broker from what it was started as.
  */
 export function fleetVersion(file: string = brokerEntry().file): string {
-  // Every entry (src/broker, dist/broker, dist/cli) sits two levels below the package root.
+  // Every entry (src/broker, dist/cli, dist/lib) sits two levels below the package root.
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const digest = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
   return `${pkg.version}+${digest}`;

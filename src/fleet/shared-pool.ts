@@ -4,11 +4,12 @@ import { WorkerPool, type PoolOptions } from '../runner/controller/pool.js';
 import type { RunPool } from '../runner/controller/run-options.js';
 import { buildTargets, type TargetOverrides } from '../runner/controller/targets.js';
 import type { HostTarget } from '../runner/transport/task.js';
-import { QueuePool } from '../queue/queue-pool.js';
+import type { QueueHostInfo } from '../queue/queue-pool.js';
 import { DEFAULT_ZONE } from '../queue/zone.js';
 import { refsOf, withoutSecrets, type HostRefs } from '../queue/secrets.js';
 import type { QueueOptions } from '../queue/connection.js';
 import { completeTargets, type PreparedHosts } from './hosts.js';
+import { LazyPool } from './lazy-pool.js';
 
 /**
  * What a Fleet and every Fleet select()ed from it share: the worker pool, with the sessions its workers
@@ -31,14 +32,14 @@ export class SharedPool {
   ) {
     this.queued = queue !== undefined;
     this.pool = queue
-      ? new QueuePool(queue.queue, this.queueInfo(queue.sudoPassword))
+      ? new LazyPool(async () => new (await import('../queue/queue-pool.js')).QueuePool(queue.queue, this.queueInfo(queue.sudoPassword)))
       : brokerIdleMs !== undefined
         ? new BrokerPool(options, brokerIdleMs)
         : new WorkerPool(prepared.selected.length, options);
   }
 
   /** Secrets stay references, resolved by each agent; a host's zone is its inventory variable `zone`. */
-  private queueInfo(sudoPassword: string | undefined): ConstructorParameters<typeof QueuePool>[1] {
+  private queueInfo(sudoPassword: string | undefined): QueueHostInfo {
     const byName = new Map<string, HostConfig>();
     for (const h of [...this.prepared.forTargets.hosts, ...this.prepared.selected]) byName.set(h.name, h);
     const refs = new Map<string, HostRefs>();

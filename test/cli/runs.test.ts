@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench } from '../bench/hosts.js';
@@ -140,6 +140,28 @@ describe('fleet CLI: batches, transfers, packaging', () => {
       expect(old.stderr).toContain("fleet-ssh is an ES module and this Node cannot require() one: use `import { Fleet } from 'fleet-ssh'`");
       const esm = await nodeEval("import('fleet-ssh').then((m) => console.log(typeof m.Fleet))", []);
       expect(esm.stdout).toBe('function\n');
+    });
+
+    it('the library is one bundle that forks the bundled worker, and loads the NATS client only for a queue', async () => {
+      const code = `
+        import('fleet-ssh').then(async ({ Fleet }) => {
+          const fleet = await Fleet.fromInventory(process.argv[1], { workers: 2 });
+          const report = await fleet.exec('true');
+          const children = require('node:child_process').execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+          const workers = children.split('\\n').filter((l) => l.includes('dist/cli/worker.cjs')).length;
+          const nats = Object.keys(require.cache).some((f) => f.includes('@nats-io'));
+          const chunks = require('node:fs').readdirSync('dist/lib/chunks');
+          console.log(JSON.stringify({ ok: report.ok, workers, nats, chunks }));
+          await fleet.close();
+        });`;
+      const r = await nodeEval(code, [inv]);
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { ok: boolean; workers: number; nats: boolean; chunks: string[] };
+      expect(out).toMatchObject({ ok: true, workers: 2, nats: false });
+      // The NATS client is bundled into its own chunk, never into the file every script loads.
+      const main = readFileSync(join(ROOT, 'dist/lib/fleet.js'), 'utf8');
+      expect(main).not.toContain('jetstream');
+      expect(out.chunks.some((c) => c.startsWith('queue-pool-'))).toBe(true);
     });
   });
 });

@@ -9,17 +9,18 @@ import { fromWire, type WireFromWorker } from './wire.js';
 const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'NODE_OPTIONS'];
 
 /**
- * Set by scripts/bundle.mjs in the CLI bundle (dist/cli/*.cjs): the file of the worker bundle beside it. The
- * bundler names its outputs, so it says which one to fork; the transport knows no bundle's name.
+ * Set by scripts/bundle.mjs in the CLI and library bundles (dist/cli/*.cjs, dist/lib/fleet.js): the file of
+ * the worker bundle, relative to the bundle. The bundler names its outputs, so it says which one to fork; the
+ * transport knows no bundle's name.
  */
 declare const __FLEET_WORKER_BUNDLE__: string | undefined;
 
-/** The library: dist/runner/worker/main.js; TypeScript sources (tests, tsx): main.ts through tsx. */
+/** Built: the worker bundle; TypeScript sources (tests, tsx): main.ts through tsx. */
 function workerEntry(): { file: string; execArgv: string[] } {
   const url = import.meta.url;
   const fromSource = url.endsWith('.ts');
   const bundled = typeof __FLEET_WORKER_BUNDLE__ === 'string' ? __FLEET_WORKER_BUNDLE__ : undefined;
-  const name = bundled ?? (fromSource ? '../worker/main.ts' : '../worker/main.js');
+  const name = bundled ?? '../worker/main.ts';
   return { file: fileURLToPath(new URL(name, url)), execArgv: fromSource ? ['--import', 'tsx'] : [] };
 }
 
