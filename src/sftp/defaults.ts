@@ -11,11 +11,29 @@ export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_CHUNK_SIZE = 131_072;
 
 /**
- * Where the adaptive window (window.ts) stops growing. The SSH channel under SFTP has its own window (2 MiB
- * from both OpenSSH's sshd and ssh2), which bounds one channel to about that per round trip anyway; the SFTP
- * window has to exceed it so that the channel, not the request queue, runs dry last.
+ * Where the adaptive window (window.ts) of a put stops growing. The SSH channel under SFTP has its own window
+ * (2 MiB from OpenSSH's sshd), which bounds one channel to about that per round trip anyway; the SFTP window
+ * has to exceed it so that the channel, not the request queue, runs dry last.
  */
 export const MAX_ADAPTIVE_WINDOW = 4 * 1024 * 1024;
+
+/**
+ * Where a get's window stops growing, if the channel lets it (channelReceiveWindow): fleet opens the channel
+ * with 16 MiB (ssh/ssh-connection.ts). At 80 ms, 8 MiB is 100 MiB/s, past what one core decrypts.
+ */
+export const MAX_GET_WINDOW = 8 * 1024 * 1024;
+
+/** ssh2's channel receive window, unless the channel was opened with another (patches/ssh2+1.17.0.patch). */
+const SSH2_CHANNEL_WINDOW = 2 * 1024 * 1024;
+
+/**
+ * The most a download can have in flight on this channel: ssh2 grants the server its window again whenever
+ * half is used, and more requested than that only queues at the server. Read from ssh2's channel state.
+ */
+export function channelReceiveWindow(sftp: object): number {
+  const window = (sftp as { incoming?: { maxWindow?: unknown } }).incoming?.maxWindow;
+  return typeof window === 'number' && window > 0 ? window : SSH2_CHANNEL_WINDOW;
+}
 
 /**
  * Files in flight at once per call. Small files are latency-bound (open, write, setstat, rename, close are

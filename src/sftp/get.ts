@@ -50,7 +50,7 @@ export async function getPath(
   let files;
   try {
     files = await forEachFile(plan.files, options.fileConcurrency ?? DEFAULT_FILE_CONCURRENCY, signal, (file, fileSignal) =>
-      downloadFile(fileTransferContext(sftp, host, fileSignal, options, progress), file),
+      downloadFile(fileTransferContext(sftp, host, fileSignal, options, progress, 'get'), file),
     );
   } catch (err) {
     if (signal?.aborted) throw cancelled();

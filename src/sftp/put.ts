@@ -51,7 +51,7 @@ export async function putPath(
     files = await forEachFile(plan.files, options.fileConcurrency ?? DEFAULT_FILE_CONCURRENCY, signal, (file, fileSignal) =>
       uploadFile(
         {
-          ...fileTransferContext(sftp, host, fileSignal, options, progress),
+          ...fileTransferContext(sftp, host, fileSignal, options, progress, 'put'),
           mode: options.mode,
           skipUnchanged: options.skipUnchanged ?? false,
           remoteSha256: options.remoteSha256,

@@ -1,4 +1,4 @@
-import { MAX_ADAPTIVE_WINDOW } from './defaults.js';
+import { MAX_GET_WINDOW } from './defaults.js';
 
 /**
  * How many bytes of one file may be in flight (sent and not yet acknowledged) at once.
@@ -143,8 +143,8 @@ class AdaptiveWindow implements TransferWindow {
   }
 }
 
-/** The budget of every adaptive window in this process (MAX_ADAPTIVE_WINDOW: what one file may reach). */
-export const processBudget: WindowBudget = { used: 0, limit: MAX_ADAPTIVE_WINDOW };
+/** The budget of every adaptive window in this process (MAX_GET_WINDOW: what one file may reach). */
+export const processBudget: WindowBudget = { used: 0, limit: MAX_GET_WINDOW };
 
 /**
  * Starts at `initial` bytes and doubles, up to `max`, while requests wait on the link rather than queue and

@@ -93,7 +93,8 @@ export function connectOnce(attempt: Attempt): Promise<ssh2.Client> {
     client.once('ready', () => settle(() => resolve(client)));
     // Not once: ssh2 can emit a second error while tearing down, which must not go unhandled.
     client.on('error', (err: Error & { code?: string }) => fail(attemptError(err, attempt, keyExchangeBegan)));
-    client.once('close', () => fail(hostKeys.error() ?? closedDuringLogin(options.host)));
+    // Every connection closes, most long after login: build the error only when it is the outcome.
+    client.once('close', () => settled || fail(hostKeys.error() ?? closedDuringLogin(options.host)));
     client.connect(
       connectConfig(options, plan, sock, clock, (key, verify) => {
         keyExchangeBegan = true;

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { globToRegExp, isGlob } from '../core/glob.js';
 
 /**
@@ -204,6 +204,20 @@ export function findEntries(parsed: ParsedKnownHosts, address: string, port: num
   return [...literal, ...matched].sort((a, b) => a.line - b.line);
 }
 
+interface ReadText {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  /** Changed long enough before it was read that a later change must show in its times. */
+  settled: boolean;
+  text: string;
+}
+
+const SETTLED_NS = 2_000_000_000n;
+
+const lastRead = new Map<string, ReadText>();
+
 /**
  * The file's text, or '' when it does not exist. Other errors (permissions, a directory) are thrown.
  * Read synchronously: every host of a run reads it once, and fs/promises' open-fstat-read-close round trips
@@ -211,7 +225,17 @@ export function findEntries(parsed: ParsedKnownHosts, address: string, port: num
  */
 export async function readKnownHostsText(file: string): Promise<string> {
   try {
-    return readFileSync(file, 'utf8');
+    // A run's hosts all read the same file, mostly unchanged: a stat, not a read of every line, tells so.
+    const st = statSync(file, { bigint: true });
+    const seen = lastRead.get(file);
+    if (seen?.settled && seen.ino === st.ino && seen.size === st.size && seen.mtimeNs === st.mtimeNs && seen.ctimeNs === st.ctimeNs) return seen.text;
+    const readAtNs = BigInt(Date.now()) * 1_000_000n;
+    const text = readFileSync(file, 'utf8');
+    // File times tick coarsely (a few ms, a second on some filesystems): a file changed just before the read
+    // could change again, same size, without a new time. Only a file older than that is taken as it was.
+    const settled = st.mtimeNs < readAtNs - SETTLED_NS;
+    lastRead.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, settled, text });
+    return text;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw err;

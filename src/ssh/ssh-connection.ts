@@ -1,8 +1,22 @@
 import type ssh2 from 'ssh2';
-import type { SFTPWrapper } from 'ssh2';
+import type { ClientSFTPCallback, SFTPWrapper } from 'ssh2';
 import type { FleetError } from '../core/errors.js';
 import { sftpRefused } from './error-builders.js';
 import { lostConnectionError } from './translate-error.js';
+
+declare module 'ssh2' {
+  interface Client {
+    /** `options.window`: the channel's receive window in bytes. Added by patches/ssh2+1.17.0.patch. */
+    sftp(env: Record<string, string> | undefined, options: { window?: number }, callback: ClientSFTPCallback): this;
+  }
+}
+
+/**
+ * The SFTP channel's receive window. A download has at most this much in flight whatever its own window
+ * (sftp/window.ts): ssh2's 2 MiB is 25 MiB/s over an 80 ms round trip, where scp went faster (issue 17). The
+ * server sends only what read requests ask for, so a larger promise costs nothing next to the host.
+ */
+export const SFTP_CHANNEL_WINDOW = 16 * 1024 * 1024;
 
 /**
  * One authenticated SSH connection to one host. Commands and transfers share it, as paramiko's Transport is
@@ -57,7 +71,7 @@ export class SshConnection {
   /** The SFTP channel, opened on first use and kept for the life of the connection. */
   sftp(): Promise<SFTPWrapper> {
     this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
-      this.client.sftp((err, sftp) => {
+      this.client.sftp(undefined, { window: SFTP_CHANNEL_WINDOW }, (err, sftp) => {
         if (err) {
           this.sftpChannel = undefined;
           reject(sftpRefused(this.host, err));

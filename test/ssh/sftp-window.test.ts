@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPath, putPath } from '../../src/sftp/index.js';
 import { startDelayProxy, type DelayProxy } from '../bench/delay-proxy.js';
@@ -56,6 +57,27 @@ describe('adaptive SFTP window', () => {
     expect(result.files[0]!.window).toBeGreaterThan(512 * KiB);
     expect(proxy.stats().down.bytes).toBeGreaterThan(32 * MiB);
     expect(await sha256File(result.files[0]!.local)).toBe(await sha256File(local));
+  });
+
+  // ssh2 grants a channel 2 MiB of data at a time, so a get could never have more in flight; fleet opens its
+  // SFTP channel with 16 MiB (ssh2's sftp() window option, patches/ssh2+1.17.0.patch). Over 80 ms the rate
+  // keeps rising past 2 MiB (25 MiB/s), which the two-round probe needs to see to grow again.
+  it('get over an 80 ms link: the window grows past 2 MiB, which a channel with ssh2\'s own window caps it at', async () => {
+    const farther = await startDelayProxy(host, { rttMs: 80 });
+    const wide = await openSftp({ ...host, address: farther.address, port: farther.port });
+    const narrow = await new Promise<SFTPWrapper>((resolve, reject) => wide.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
+    try {
+      const got = await getPath(wide.sftp, host.name, `${HOME}/far.bin`, path.join(dir, 'wide'));
+      expect(got.files[0]!.window).toBeGreaterThan(2 * MiB);
+      expect(await sha256File(got.files[0]!.local)).toBe(await sha256File(local));
+      const capped = await getPath(narrow, host.name, `${HOME}/far.bin`, path.join(dir, 'narrow'));
+      expect(capped.files[0]!.window).toBeLessThanOrEqual(2 * MiB);
+      expect(await sha256File(capped.files[0]!.local)).toBe(await sha256File(local));
+    } finally {
+      narrow.end();
+      await wide.close();
+      await farther.close();
+    }
   });
 
   it('--window (API window) still forces the amount, even on a long link', async () => {

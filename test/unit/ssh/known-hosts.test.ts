@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   keyTypeOf,
   parseKnownHosts,
   readKnownHosts,
+  readKnownHostsText,
 } from '../../../src/ssh/known-hosts.js';
 import { makeKey } from './keys.js';
 
@@ -228,6 +229,27 @@ describe('readKnownHosts', () => {
     await writeFile(join(dir, 'known_hosts'), `# x\nweb01 ssh-ed25519 ${ed.b64}\n`);
     const parsed = await readKnownHosts(join(dir, 'known_hosts'));
     expect(parsed.entries.map((e) => e.line)).toEqual([2]);
+  });
+
+  it('sees every change of the file, though an unchanged file is not read again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-kh-'));
+    dirs.push(dir);
+    const file = join(dir, 'known_hosts');
+    const old = new Date(Date.now() - 60_000);
+    await writeFile(file, `web01 ssh-ed25519 ${ed.b64}\n`);
+    await utimes(file, old, old);
+    expect(await readKnownHostsText(file)).toBe(`web01 ssh-ed25519 ${ed.b64}\n`);
+    expect(await readKnownHostsText(file)).toBe(`web01 ssh-ed25519 ${ed.b64}\n`);
+    // The same size, other bytes: the file's times are what tell.
+    await writeFile(file, `web02 ssh-ed25519 ${ed.b64}\n`);
+    expect(await readKnownHostsText(file)).toBe(`web02 ssh-ed25519 ${ed.b64}\n`);
+    // Changed again within the same tick of the file's clock: the last read was too recent to be trusted.
+    await writeFile(file, `web03 ssh-ed25519 ${ed.b64}\n`);
+    expect(await readKnownHostsText(file)).toBe(`web03 ssh-ed25519 ${ed.b64}\n`);
+    await appendFile(file, `web04 ssh-ed25519 ${ed.b64}\n`);
+    expect((await readKnownHostsText(file)).split('\n')).toHaveLength(3);
+    await rm(file);
+    expect(await readKnownHostsText(file)).toBe('');
   });
 
   it('other read errors are thrown', async () => {
