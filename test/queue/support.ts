@@ -20,6 +20,7 @@ async function freePort(): Promise<number> {
 
 export interface Nats {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +32,7 @@ export async function startNats(): Promise<Nats> {
   await waitForLine(child, /Server is ready/, 10_000, 'nats-server');
   return {
     url: `nats://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: async () => {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
