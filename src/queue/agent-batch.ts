@@ -1,3 +1,4 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import { toPlainError, type FleetError } from '../core/errors.js';
@@ -6,11 +7,13 @@ import type { WorkerPool } from '../runner/controller/pool.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { claimKey, runSubject } from './connection.js';
 import type { PayloadCache } from './payloads.js';
+import { publishEnd } from './results.js';
 import { resolveQueuedTask } from './secrets.js';
 import { encode, toWireEvent, type Batch, type QueuedTask, type WireEvent } from './wire.js';
 
 export interface BatchContext {
   nc: NatsConnection;
+  js: JetStreamClient;
   claims: KV;
   pool: WorkerPool;
   name: string;
@@ -22,7 +25,10 @@ export interface BatchContext {
   running: (delta: number) => void;
   /** SIGTERM: claim nothing more; what is unclaimed goes back to the queue. */
   stopping: () => boolean;
+  log?: (line: string) => void;
 }
+
+type Publish = (e: WireEvent) => void;
 
 /**
  * Runs one batch: `forks` hosts at a time, each claimed in KV (create-if-absent) before its first step, so a
@@ -30,14 +36,27 @@ export interface BatchContext {
  * whether every host of the batch was dealt with (false: stopped early, the batch must be handed back).
  */
 export async function runBatch(batch: Batch, ctx: BatchContext): Promise<boolean> {
-  const publish = (e: WireEvent) => ctx.nc.publish(runSubject(batch.runId, 'ev'), encode(e));
+  // Ends go to the results stream (acknowledged, retried); the batch is acknowledged once all are stored.
+  const stored: Promise<void>[] = [];
+  const maxPayload = ctx.nc.info?.max_payload ?? 1 << 20;
+  const publish: Publish = (e) => {
+    if (e.type === 'end') stored.push(publishEnd(ctx.js, batch.runId, e, maxPayload, ctx.log));
+    else ctx.nc.publish(runSubject(batch.runId, 'ev'), encode(e));
+  };
+  try {
+    return await runChunks(batch, ctx, publish);
+  } finally {
+    await Promise.all(stored);
+  }
+}
+
+async function runChunks(batch: Batch, ctx: BatchContext, publish: Publish): Promise<boolean> {
   for (let i = 0; i < batch.tasks.length; i += ctx.forks) {
     if (ctx.signal.aborted) return true;
     if (ctx.stopping()) return false;
     const claimed = await claim(batch, batch.tasks.slice(i, i + ctx.forks), ctx);
     const tasks: HostTask[] = [];
     for (const q of claimed) {
-      publish({ type: 'claim', host: q.host.host, agent: ctx.name });
       try {
         const steps = await ctx.payloads.localize(batch.runId, batch.payloads, q.steps);
         tasks.push(await resolveQueuedTask({ ...q, steps }));
@@ -70,7 +89,7 @@ async function claim(batch: Batch, tasks: QueuedTask[], ctx: BatchContext): Prom
   return mine;
 }
 
-async function runClaimed(batch: Batch, tasks: HostTask[], ctx: BatchContext, publish: (e: WireEvent) => void): Promise<void> {
+async function runClaimed(batch: Batch, tasks: HostTask[], ctx: BatchContext, publish: Publish): Promise<void> {
   const ended = new Set<string>();
   const onEvent = (e: RunEvent) => {
     if (e.type === 'end') ended.add(e.host);

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import { checkZone, DEFAULT_ZONE } from './zone.js';
@@ -73,13 +73,14 @@ export class Agent {
       () => (this.store ??= payloadStore(nc)),
       (p, bytes) => this.options.onLog?.(`fleet agent ${this.name}: fetched payload ${p.name} (${bytes} bytes)`),
     );
-    const consumer = await jetstream(nc).consumers.get(STREAM, consumerOf(this.zone));
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(STREAM, consumerOf(this.zone));
     this.options.onLog?.(`fleet agent ${this.name}: zone ${this.zone}, taking batches`);
     const pull = async (lane: Lane) => {
       while (!this.stopping) {
         // A failed pull (the server restarting) is tried again a little later, not in a tight loop.
         const msg = await consumer.next({ expires: 1000 }).catch(() => new Promise<null>((r) => setTimeout(() => r(null), 1000)));
-        if (msg) await this.take(msg, lane, { nc, claims });
+        if (msg) await this.take(msg, lane, { nc, js, claims });
       }
       await lane.pool.close();
     };
@@ -124,13 +125,23 @@ export class Agent {
     nc.publish(HEARTBEATS, encode(beat));
   }
 
-  private async take(msg: JsMsg, lane: Lane, conn: { nc: NatsConnection; claims: KV }): Promise<void> {
+  private async take(msg: JsMsg, lane: Lane, conn: { nc: NatsConnection; js: JetStreamClient; claims: KV }): Promise<void> {
     const batch = decode<Batch>(msg.data);
     // Said every second, so the batch is not given to another agent while its hosts run here.
     const working = setInterval(() => msg.working(), 1000);
     const { signal, release } = this.enter(batch.runId);
     try {
-      const whole = await runBatch(batch, { ...conn, pool: lane.pool, payloads: this.payloads, running: (d) => (this.running += d), name: this.name, forks: lane.forks, signal, stopping: () => this.stopping });
+      const whole = await runBatch(batch, {
+        ...conn,
+        pool: lane.pool,
+        payloads: this.payloads,
+        running: (d) => (this.running += d),
+        name: this.name,
+        forks: lane.forks,
+        signal,
+        stopping: () => this.stopping,
+        log: (line) => this.options.onLog?.(`fleet agent ${this.name}: ${line}`),
+      });
       if (whole) msg.ack();
       else msg.nak();
     } catch (err) {

@@ -8,6 +8,7 @@ import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { batchSubject, claimKey, ensureQueue, HEARTBEATS, isPrivateConnection, openQueue, parseQueue, runSubject, type QueueOptions } from './connection.js';
 import { dropPayloads, payloadStore, storePayloads } from './payloads.js';
+import { dropResults, watchRun } from './results.js';
 import { RunTracker } from './run-tracker.js';
 import { refuseLiteralSecrets, toQueuedTask, type HostRefs } from './secrets.js';
 import { defaultBatchSize, encodeBatches } from './batches.js';
@@ -49,7 +50,7 @@ export class QueuePool {
     const nc = await openQueue(this.queue);
     try {
       const zones = [...new Set(tasks.map((t) => this.info.zoneOf(t.host.host)))];
-      const { claims } = await ensureQueue(nc, zones);
+      const { jsm, claims } = await ensureQueue(nc, zones);
       const runId = randomBytes(8).toString('hex');
       const store = tasks.some((t) => t.steps.some((s) => s.kind === 'put')) ? await payloadStore(nc) : undefined;
       const payloads = store ? await storePayloads(store, runId, tasks.flatMap((t) => t.steps)) : undefined;
@@ -57,6 +58,7 @@ export class QueuePool {
         return await this.submit(nc, claims, { runId, tasks: queued, retry: options.retry ?? 0, ...(payloads ? { payloads } : {}) }, options);
       } finally {
         if (store && payloads) await dropPayloads(store, payloads);
+        await dropResults(jsm, runId);
       }
     } finally {
       await nc.close();
@@ -74,6 +76,13 @@ export class QueuePool {
     const tracker = new RunTracker(names.map((name) => ({ name, zone: this.info.zoneOf(name) })), options.onEvent);
     nc.subscribe(runSubject(runId, 'ev'), { callback: (_e, m) => tracker.event(decode<WireEvent>(m.data)) });
     nc.subscribe(HEARTBEATS, { callback: (_e, m) => tracker.heartbeat(decode<Heartbeat>(m.data)) });
+    const watch = await watchRun(nc, claims, runId, { claim: (h, agent) => tracker.claim(h, agent), end: (e) => tracker.event(e) });
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') tracker.pause();
+        if (s.type === 'reconnect') tracker.resume();
+      }
+    })();
     await nc.flush();
     // The submitter claims what it ends itself, so a batch taken later runs none of those hosts.
     const endUnstarted = async (host: string, why: Parameters<RunTracker['endUnstarted']>[1]) => {
@@ -102,6 +111,7 @@ export class QueuePool {
     } finally {
       clearInterval(timer);
       options.signal?.removeEventListener('abort', cancel);
+      await watch.stop();
     }
     return tracker.resultsIn(names);
   }

@@ -43,9 +43,11 @@ export interface Heartbeat {
 
 type WireResult = Omit<HostResult, 'error'> & { error?: PlainFleetError };
 
-/** What an agent publishes on `fleet.run.<id>.ev`: a claim, or one of the run's events, naming the agent. */
+/**
+ * One of the run's events as an agent publishes it, naming the agent: on `fleet.run.<id>.ev`, or an end into
+ * the results stream (results.ts). Claims are not events: the submitter watches the claims bucket.
+ */
 export type WireEvent =
-  | { type: 'claim'; host: string; agent: string }
   | { type: 'start' | 'progress'; host: string; agent: string; at: number; bytes?: number }
   | { type: 'output'; host: string; agent: string; at: number; stream: 'stdout' | 'stderr'; line: string; base64: string }
   | { type: 'end'; host: string; agent: string; at: number; result: WireResult };
@@ -67,7 +69,7 @@ export function toWireEvent(e: RunEvent, agent: string): WireEvent | undefined {
   }
 }
 
-export function fromWireEvent(e: Exclude<WireEvent, { type: 'claim' }>): RunEvent {
+export function fromWireEvent(e: WireEvent): RunEvent {
   switch (e.type) {
     case 'start':
       return { type: 'start', host: e.host, at: e.at };

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { processesMatching, until } from '../bench/remote-processes.js';
 import { assertBuilt, runCli, startCli } from '../cli/support.js';
-import { markers, startAgent, startNats, writeQueueInventory, type AgentProcess, type Nats } from './support.js';
+import { markers, startAgent, startCutProxy, startNats, writeQueueInventory, type AgentProcess, type Nats } from './support.js';
 
 interface JsonDoc {
   hosts: { host: string; ok: boolean; agent?: string; error?: { code: string; message: string } }[];
@@ -71,6 +71,40 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     expect(Object.values(await markers(bench, 'q2'))).toEqual([1, 1, 1, 1, 1, 1]);
     expect(r.code).toBe(1);
     await stopAgents();
+  }, 40_000);
+
+  it("ends sent while the submitter was cut off from the server are not lost: it reads them from the results stream, exit 0", async () => {
+    // One batch of 6 in a lane of -f 24 / 4 lanes: all six hosts run at once.
+    await agent('steady', ['-f', '24']);
+    const proxy = await startCutProxy(nats.url);
+    let cli: ReturnType<typeof startCli> | undefined;
+    try {
+      const { file } = writeQueueInventory(bench);
+      // Only the submitter goes through the proxy; the agent stays connected and heartbeats all along.
+      // Each host waits for /tmp/q8.go (the hosts share one container's /tmp), so all end inside the cut.
+      cli = startCli(['exec', 'echo x >> /tmp/q8.{host}; while [ ! -e /tmp/q8.go ]; do sleep 0.05; done; echo done', '-i', file, '--queue', proxy.url, '--queue-batch', '6', '-o', 'json']);
+      expect(await until(async () => Object.values(await markers(bench, 'q8')).every((n) => n > 0), 15_000)).toBe(true);
+      // Their ends are published while the submitter holds no subscription; the cut is shorter than the
+      // agents' liveness window, so nothing else would ever end those hosts.
+      const cut = proxy.cut(2500);
+      await bench.hosts[0]!.exec('touch /tmp/q8.go');
+      await cut;
+      // A submitter that lost them would wait forever (no --deadline): it is stopped, and the test fails.
+      const hung = setTimeout(() => cli?.child.kill('SIGKILL'), 20_000);
+      const r = await cli.done;
+      clearTimeout(hung);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout) as JsonDoc;
+      expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
+      expect(doc.hosts.every((h) => h.ok && h.agent === 'steady')).toBe(true);
+      expect(Object.values(await markers(bench, 'q8'))).toEqual([1, 1, 1, 1, 1, 1]);
+    } finally {
+      await bench.hosts[0]!.exec('touch /tmp/q8.go');
+      cli?.child.kill('SIGKILL');
+      await proxy.close();
+      await stopAgents();
+    }
   }, 40_000);
 
   it('put: the payload goes once into the Object Store, each agent fetches it once, every host gets it', async () => {
