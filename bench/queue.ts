@@ -10,8 +10,11 @@ import { startAgent, startNats, type AgentProcess } from '../test/queue/support.
 import { compare, type Contender, type Row } from './compare.js';
 
 const CLI = process.env.BENCH_CLI ?? 'dist/cli/fleet.cjs';
-/** BENCH_QUEUE_FORKS: each agent's -f (default: the same 64 as the local controller). */
-const AGENT_FORKS = process.env.BENCH_QUEUE_FORKS ?? '64';
+/**
+ * BENCH_QUEUE_FORKS: each agent's -f. Default 32: both agents together run as many hosts at once as the local
+ * controller's default -f 64, so the row shows the queue's cost, not more parallelism.
+ */
+const AGENT_FORKS = process.env.BENCH_QUEUE_FORKS ?? '32';
 const TICK_MS = 1000 / 100;
 
 export interface QueueOptions {
@@ -41,7 +44,7 @@ export async function queueRows(inventory: string, hosts: number, o: QueueOption
   const nats = await startNats();
   const agents: AgentProcess[] = [];
   try {
-    for (const name of ['bench-a1', 'bench-a2']) agents.push(await startAgent(nats.url, name, ['-f', AGENT_FORKS]));
+    for (const name of ['bench-a1', 'bench-a2']) agents.push(await startAgent(nats.url, name, ['-f', AGENT_FORKS], CLI));
     const exec = (name: string, ...extra: string[]): Contender => ({
       name,
       cmd: process.execPath,
@@ -49,10 +52,8 @@ export async function queueRows(inventory: string, hosts: number, o: QueueOption
     });
     const agentCpu = () => agents.reduce((sum, a) => sum + treeCpuMs(a.child.pid!), 0);
     const before = { agents: agentCpu(), nats: treeCpuMs(nats.pid) };
-    const row = await compare(o.runs, `exec true, ${hosts} hosts, 2 agents (-f ${AGENT_FORKS} each) via --queue vs local`, hosts, [
-      exec('local'),
-      // The agents run 2 × -f hosts at once: the local controller with as many, for the same concurrency.
-      exec(`local-f${2 * Number(AGENT_FORKS)}`, '-f', String(2 * Number(AGENT_FORKS))),
+    const row = await compare(o.runs, `exec true, ${hosts} hosts, 2 agents (-f ${AGENT_FORKS} each) via --queue vs local -f ${2 * Number(AGENT_FORKS)}`, hosts, [
+      exec('local', '-f', String(2 * Number(AGENT_FORKS))),
       exec('fleet', '--queue', nats.url),
     ], 'local', '≤ 1.15× local');
     // Warm-up included: runs + 1 queued runs went through the agents.

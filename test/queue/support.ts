@@ -70,9 +70,9 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-/** `fleet agent` of the built CLI, ready once it says it takes batches. */
-export async function startAgent(url: string, name: string, args: string[] = []): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [CLI, 'agent', '--queue', url, '--name', name, ...args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+/** `fleet agent` of the built CLI (or another build: the bench's BENCH_CLI), ready once it says it takes batches. */
+export async function startAgent(url: string, name: string, args: string[] = [], cli = CLI): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [cli, 'agent', '--queue', url, '--name', name, ...args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   await waitForLine(child, /taking batches/, 10_000, `agent ${name}`);
