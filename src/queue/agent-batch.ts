@@ -6,6 +6,7 @@ import type { RunEvent } from '../core/result.js';
 import type { WorkerPool } from '../runner/controller/pool.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { claimKey, runSubject } from './connection.js';
+import type { GetRelay } from './got-files.js';
 import type { PayloadCache } from './payloads.js';
 import { publishEnd } from './results.js';
 import { resolveQueuedTask } from './secrets.js';
@@ -21,6 +22,7 @@ export interface BatchContext {
   forks: number;
   signal: AbortSignal;
   payloads: PayloadCache;
+  gets: GetRelay;
   /** Hosts running here now go up and down by this much (for --status). */
   running: (delta: number) => void;
   /** SIGTERM: claim nothing more; what is unclaimed goes back to the queue. */
@@ -39,10 +41,14 @@ export async function runBatch(batch: Batch, ctx: BatchContext): Promise<boolean
   // Ends go to the results stream (acknowledged, retried); the batch is acknowledged once all are stored.
   const stored: Promise<void>[] = [];
   const maxPayload = ctx.nc.info?.max_payload ?? 1 << 20;
+  const gets = batch.tasks.some((t) => t.steps.some((s) => s.kind === 'get'));
   const publish: Publish = (e) => {
-    if (e.type === 'end') stored.push(publishEnd(ctx.js, batch.runId, e, maxPayload, ctx.log));
-    else ctx.nc.publish(runSubject(batch.runId, 'ev'), encode(e));
+    if (e.type !== 'end') return ctx.nc.publish(runSubject(batch.runId, 'ev'), encode(e));
+    // A get's files are in the Object Store before the end that names them is.
+    const shipped = gets ? ctx.gets.ship(batch.runId, e.host, stepsOf(e.host)).catch((err: Error) => (ctx.log?.(`${e.host}: ${err.message}`), [])) : Promise.resolve([]);
+    stored.push(shipped.then((files) => publishEnd(ctx.js, batch.runId, files.length ? { ...e, files } : e, maxPayload, ctx.log)));
   };
+  const stepsOf = (host: string) => batch.tasks.find((t) => t.host.host === host)?.steps ?? [];
   try {
     return await runChunks(batch, ctx, publish);
   } finally {
@@ -58,7 +64,7 @@ async function runChunks(batch: Batch, ctx: BatchContext, publish: Publish): Pro
     const tasks: HostTask[] = [];
     for (const q of claimed) {
       try {
-        const steps = await ctx.payloads.localize(batch.runId, batch.payloads, q.steps);
+        const steps = await ctx.gets.localize(batch.runId, await ctx.payloads.localize(batch.runId, batch.payloads, q.steps));
         tasks.push(await resolveQueuedTask({ ...q, steps }));
       } catch (err) {
         const result = { host: q.host.host, ok: false, exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs: 0 };

@@ -6,6 +6,7 @@ import { checkZone, DEFAULT_ZONE } from './zone.js';
 import { splitSlots, WorkerPool } from '../runner/controller/pool.js';
 import type { ObjectStore } from '@nats-io/obj';
 import { runBatch } from './agent-batch.js';
+import { GetRelay } from './got-files.js';
 import { PayloadCache, payloadStore } from './payloads.js';
 import { consumerOf, ensureQueue, HEARTBEAT_MS, HEARTBEATS, openQueue, parseQueue, STREAM, type QueueOptions } from './connection.js';
 import { decode, encode, type Batch, type Heartbeat } from './wire.js';
@@ -49,6 +50,7 @@ export class Agent {
   private readonly cancelled = new Set<string>();
   private done: Promise<void> | undefined;
   private payloads!: PayloadCache;
+  private gets!: GetRelay;
   private store: Promise<ObjectStore> | undefined;
 
   constructor(private readonly options: AgentOptions) {
@@ -73,6 +75,7 @@ export class Agent {
       () => (this.store ??= payloadStore(nc)),
       (p, bytes) => this.options.onLog?.(`fleet agent ${this.name}: fetched payload ${p.name} (${bytes} bytes)`),
     );
+    this.gets = new GetRelay(() => (this.store ??= payloadStore(nc)));
     const js = jetstream(nc);
     const consumer = await js.consumers.get(STREAM, consumerOf(this.zone));
     this.options.onLog?.(`fleet agent ${this.name}: zone ${this.zone}, taking batches`);
@@ -88,6 +91,7 @@ export class Agent {
       await Promise.all(this.lanes.map(pull));
       clearInterval(beat);
       await this.payloads.close();
+      await this.gets.close();
       await nc.drain();
     })();
   }
@@ -135,6 +139,7 @@ export class Agent {
         ...conn,
         pool: lane.pool,
         payloads: this.payloads,
+        gets: this.gets,
         running: (d) => (this.running += d),
         name: this.name,
         forks: lane.forks,

@@ -3,6 +3,7 @@ import type { HostResult, RunEvent } from '../core/result.js';
 import type { Step } from '../core/steps.js';
 import type { Secret } from '../inventory/index.js';
 import type { HostTarget } from '../runner/transport/task.js';
+import type { GotFile } from './got-files.js';
 import type { Payload } from './payloads.js';
 
 /**
@@ -50,7 +51,7 @@ type WireResult = Omit<HostResult, 'error'> & { error?: PlainFleetError };
 export type WireEvent =
   | { type: 'start' | 'progress'; host: string; agent: string; at: number; bytes?: number }
   | { type: 'output'; host: string; agent: string; at: number; stream: 'stdout' | 'stderr'; line: string; base64: string }
-  | { type: 'end'; host: string; agent: string; at: number; result: WireResult };
+  | { type: 'end'; host: string; agent: string; at: number; result: WireResult; files?: GotFile[] };
 
 export function toWireEvent(e: RunEvent, agent: string): WireEvent | undefined {
   switch (e.type) {

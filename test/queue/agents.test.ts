@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { processesMatching, until } from '../bench/remote-processes.js';
@@ -125,6 +125,41 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     rmSync(dir, { recursive: true, force: true });
     await stopAgents();
   });
+
+  it('get through 2 agents: every host\'s files land in DIR/<host>/… exactly as a local get lays them out', async () => {
+    // One host at a time each: both agents take some of the six batches.
+    await agent('g1', ['-f', '1']);
+    await agent('g2', ['-f', '1']);
+    for (const h of bench.hosts) {
+      const r = await h.exec(`mkdir -p /tmp/qg-${h.name}/d && echo a-${h.name} > /tmp/qg-${h.name}/a.txt && printf 'b\\n' > /tmp/qg-${h.name}/d/b.txt && chmod 640 /tmp/qg-${h.name}/a.txt && chown -R fleet /tmp/qg-${h.name}`);
+      expect(r.exitCode).toBe(0);
+    }
+    const { file } = writeQueueInventory(bench);
+    const queued = mkdtempSync(join(tmpdir(), 'fleet-qget-'));
+    const local = mkdtempSync(join(tmpdir(), 'fleet-lget-'));
+    const viaQueue = await runCli(['get', '-r', '/tmp/qg-{host}', queued, '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
+    expect(viaQueue.stderr).toBe('');
+    expect(viaQueue.code).toBe(0);
+    const doc = JSON.parse(viaQueue.stdout) as JsonDoc;
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['g1', 'g2']));
+    expect((await runCli(['get', '-r', '/tmp/qg-{host}', local, '-i', file, '-o', 'json'])).code).toBe(0);
+    const tree = (root: string) =>
+      Object.fromEntries(
+        (readdirSync(root, { recursive: true, withFileTypes: true }) as Dirent[])
+          .filter((e) => e.isFile())
+          .map((e) => {
+            const path = join(e.parentPath, e.name);
+            return [relative(root, path), { text: readFileSync(path, 'utf8'), mode: statSync(path).mode & 0o777 }];
+          }),
+      );
+    const got = tree(queued);
+    expect(Object.keys(got)).toHaveLength(12);
+    expect(got[join('h01', 'qg-h01', 'a.txt')]).toEqual({ text: 'a-h01\n', mode: 0o640 });
+    expect(got).toEqual(tree(local));
+    rmSync(queued, { recursive: true, force: true });
+    rmSync(local, { recursive: true, force: true });
+    await stopAgents();
+  }, 40_000);
 
   it('SIGTERM: the agent finishes the host it runs, hands back the rest of its batch, exits 0; --status lists agents', async () => {
     const leaving = await agent('leaving', ['-f', '1']);
