@@ -82,17 +82,18 @@ async function runChunks(batch: Batch, ctx: BatchContext, publish: Publish): Pro
   return true;
 }
 
+/** One round trip for the chunk, not one per host: the creates go out together. */
 async function claim(batch: Batch, tasks: QueuedTask[], ctx: BatchContext): Promise<QueuedTask[]> {
-  const mine: QueuedTask[] = [];
-  for (const t of tasks) {
-    try {
-      await ctx.claims.create(claimKey(batch.runId, t.host.host), ctx.name);
-      mine.push(t);
-    } catch {
-      // Claimed already: by this run's earlier delivery, another agent, or the submitter (cancel, deadline).
-    }
-  }
-  return mine;
+  const mine = await Promise.all(
+    tasks.map((t) =>
+      ctx.claims.create(claimKey(batch.runId, t.host.host), ctx.name).then(
+        () => t,
+        // Claimed already: by this run's earlier delivery, another agent, or the submitter (cancel, deadline).
+        () => undefined,
+      ),
+    ),
+  );
+  return mine.filter((t) => t !== undefined);
 }
 
 async function runClaimed(batch: Batch, tasks: HostTask[], ctx: BatchContext, publish: Publish): Promise<void> {
