@@ -1,12 +1,12 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ObjectStore } from '@nats-io/obj';
 import { fileNameOf } from '../core/host-file-name.js';
 import type { Step } from '../core/steps.js';
+import { saveObject } from './payloads.js';
 
 /** One file a get fetched on an agent, stored in the Object Store for the submitter. */
 export interface GotFile {
@@ -82,12 +82,8 @@ export async function receiveGotFiles(store: ObjectStore, host: string, steps: r
     const step = steps[f.step];
     if (step?.kind !== 'get' || f.path.split('/').includes('..')) continue;
     const target = join(step.localDir, fileNameOf(host), ...f.path.split('/'));
-    const got = await store.get(f.object);
-    if (!got) throw new Error(`get: ${host}'s ${f.path} is no longer in the queue's object store`);
     await mkdir(dirname(target), { recursive: true });
-    await pipeline(Readable.fromWeb(got.data as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(target, { mode: f.mode }));
-    await chmod(target, f.mode);
-    await utimes(target, new Date(), new Date(f.mtimeMs));
+    if ((await saveObject(store, f.object, target, f)) === undefined) throw new Error(`get: ${host}'s ${f.path} is no longer in the queue's object store`);
     await store.delete(f.object).catch(() => undefined);
   }
 }
