@@ -13,13 +13,16 @@ import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from '../src/sftp/defaults.js
 import { compare as compareRuns, table, type Contender, type Row } from './compare.js';
 import { heldRows } from './held.js';
 import { persistRows } from './persist.js';
+import { queueRows } from './queue.js';
+import { writeQueueInventory } from '../test/queue/support.js';
 import { rttRows } from './rtt.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const MAX_HOSTS = Number(process.env.BENCH_MAX_HOSTS ?? 1000);
 /**
  * BENCH_ONLY=rtt: only the network-shaped rows (one host; BENCH_RTT=0,20,80, BENCH_RTT_ROWS=exec,put,get).
- * BENCH_ONLY=held: only the held-session rows (library scripts, hosts behind one bastion); =persist: --persist.
+ * BENCH_ONLY=held: only the held-session rows (library scripts, hosts behind one bastion); =persist: --persist;
+ * =queue: BENCH_MAX_HOSTS (1,000) hosts through 2 agents on NATS JetStream vs one local controller.
  */
 const ONLY = process.env.BENCH_ONLY;
 const RTTS = (process.env.BENCH_RTT ?? '0,20,80').split(',').map(Number);
@@ -95,6 +98,15 @@ async function persistOnly(): Promise<Row[]> {
   }
 }
 
+async function queueOnly(): Promise<Row[]> {
+  const big = await startBench(MAX_HOSTS, { hostsPerContainer: 16, startConcurrency: 4 });
+  try {
+    return await queueRows(writeQueueInventory(big).file, MAX_HOSTS, { runs: RUNS });
+  } finally {
+    await big.stop();
+  }
+}
+
 async function heldOnly(): Promise<Row[]> {
   const [big, solo] = await Promise.all([startBench(150, { hostsPerContainer: 16, startConcurrency: 4 }), startBench(1)]);
   try {
@@ -105,7 +117,7 @@ async function heldOnly(): Promise<Row[]> {
 }
 
 async function main(): Promise<void> {
-  const only: Record<string, () => Promise<Row[]>> = { rtt: rttOnly, held: heldOnly, persist: persistOnly };
+  const only: Record<string, () => Promise<Row[]>> = { rtt: rttOnly, held: heldOnly, persist: persistOnly, queue: queueOnly };
   const rows = ONLY ? await (only[ONLY] ?? everything)() : await everything();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const out = ONLY ? `bench/results-${ONLY}.json` : 'bench/results.json';
@@ -183,6 +195,7 @@ async function everything(): Promise<Row[]> {
           'RSS ≤ 300 MB',
         ),
       );
+      rows.push(...(await queueRows(writeQueueInventory(big).file, big.hosts.length, { runs: RUNS })));
     }
     // The bastion of the held rows is the solo host: MaxStartups does not touch the one-host rows after it.
     if (MAX_HOSTS >= 150) rows.push(...(await heldRows(big, solo, { runs: RUNS, dir, hostsFile })));

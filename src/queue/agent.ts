@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
-import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import { checkZone, DEFAULT_ZONE } from './zone.js';
 import { splitSlots, WorkerPool } from '../runner/controller/pool.js';
 import type { ObjectStore } from '@nats-io/obj';
 import { runBatch } from './agent-batch.js';
+import { GetRelay } from './got-files.js';
 import { PayloadCache, payloadStore } from './payloads.js';
 import { consumerOf, ensureQueue, HEARTBEAT_MS, HEARTBEATS, openQueue, parseQueue, STREAM, type QueueOptions } from './connection.js';
 import { decode, encode, type Batch, type Heartbeat } from './wire.js';
@@ -49,6 +50,7 @@ export class Agent {
   private readonly cancelled = new Set<string>();
   private done: Promise<void> | undefined;
   private payloads!: PayloadCache;
+  private gets!: GetRelay;
   private store: Promise<ObjectStore> | undefined;
 
   constructor(private readonly options: AgentOptions) {
@@ -73,13 +75,15 @@ export class Agent {
       () => (this.store ??= payloadStore(nc)),
       (p, bytes) => this.options.onLog?.(`fleet agent ${this.name}: fetched payload ${p.name} (${bytes} bytes)`),
     );
-    const consumer = await jetstream(nc).consumers.get(STREAM, consumerOf(this.zone));
+    this.gets = new GetRelay(() => (this.store ??= payloadStore(nc)));
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(STREAM, consumerOf(this.zone));
     this.options.onLog?.(`fleet agent ${this.name}: zone ${this.zone}, taking batches`);
     const pull = async (lane: Lane) => {
       while (!this.stopping) {
         // A failed pull (the server restarting) is tried again a little later, not in a tight loop.
         const msg = await consumer.next({ expires: 1000 }).catch(() => new Promise<null>((r) => setTimeout(() => r(null), 1000)));
-        if (msg) await this.take(msg, lane, { nc, claims });
+        if (msg) await this.take(msg, lane, { nc, js, claims });
       }
       await lane.pool.close();
     };
@@ -87,6 +91,7 @@ export class Agent {
       await Promise.all(this.lanes.map(pull));
       clearInterval(beat);
       await this.payloads.close();
+      await this.gets.close();
       await nc.drain();
     })();
   }
@@ -124,13 +129,24 @@ export class Agent {
     nc.publish(HEARTBEATS, encode(beat));
   }
 
-  private async take(msg: JsMsg, lane: Lane, conn: { nc: NatsConnection; claims: KV }): Promise<void> {
+  private async take(msg: JsMsg, lane: Lane, conn: { nc: NatsConnection; js: JetStreamClient; claims: KV }): Promise<void> {
     const batch = decode<Batch>(msg.data);
     // Said every second, so the batch is not given to another agent while its hosts run here.
     const working = setInterval(() => msg.working(), 1000);
     const { signal, release } = this.enter(batch.runId);
     try {
-      const whole = await runBatch(batch, { ...conn, pool: lane.pool, payloads: this.payloads, running: (d) => (this.running += d), name: this.name, forks: lane.forks, signal, stopping: () => this.stopping });
+      const whole = await runBatch(batch, {
+        ...conn,
+        pool: lane.pool,
+        payloads: this.payloads,
+        gets: this.gets,
+        running: (d) => (this.running += d),
+        name: this.name,
+        forks: lane.forks,
+        signal,
+        stopping: () => this.stopping,
+        log: (line) => this.options.onLog?.(`fleet agent ${this.name}: ${line}`),
+      });
       if (whole) msg.ack();
       else msg.nak();
     } catch (err) {

@@ -18,6 +18,9 @@ export interface QueueOptions {
 
 export const STREAM = 'FLEET_BATCHES';
 export const CLAIMS = 'fleet-claims';
+/** Each host's end, acknowledged by the server (results.ts): `fleet.result.<run>`. */
+export const RESULTS = 'FLEET_RESULTS';
+export const resultSubject = (runId: string): string => `fleet.result.${runId}`;
 export const batchSubject = (zone: string): string => `fleet.batch.${zone}`;
 export const runSubject = (runId: string, what: string): string => `fleet.run.${runId}.${what}`;
 export const HEARTBEATS = 'fleet.agent.hb';
@@ -29,6 +32,7 @@ const ACK_WAIT_NS = 4_000_000_000;
 
 /** KV keys allow [-/_=.a-zA-Z0-9]: host names are encoded. */
 export const claimKey = (runId: string, host: string): string => `${runId}.${Buffer.from(host).toString('base64url')}`;
+export const hostOfClaim = (key: string): string => Buffer.from(key.slice(key.indexOf('.') + 1), 'base64url').toString();
 
 export function parseQueue(value: string | QueueOptions): QueueOptions {
   const o = typeof value === 'string' ? { url: value } : value;
@@ -57,7 +61,9 @@ export async function openQueue(o: QueueOptions): Promise<NatsConnection> {
   const options: NodeConnectionOptions = {
     servers: `${url.hostname}:${url.port || 4222}`,
     name: 'fleet',
-    maxReconnectAttempts: 3,
+    // A server restarting is back within seconds: tried every 250 ms for 15 s, so a run survives it.
+    maxReconnectAttempts: 60,
+    reconnectTimeWait: 250,
     ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}),
     ...(o.token !== undefined ? { token: o.token } : {}),
     ...(url.protocol === 'tls:' ? { tls: o.caFile ? { caFile: o.caFile } : {} } : {}),
@@ -72,13 +78,19 @@ export async function openQueue(o: QueueOptions): Promise<NatsConnection> {
   }
 }
 
-/** The stream, one work-queue consumer per zone, and the claims bucket: created when missing. */
+/** The streams, one work-queue consumer per zone, and the claims bucket: created when missing. */
 export async function ensureQueue(nc: NatsConnection, zones: readonly string[]): Promise<{ jsm: JetStreamManager; claims: KV }> {
   const jsm = await jetstreamManager(nc);
   try {
     await jsm.streams.info(STREAM);
   } catch {
     await jsm.streams.add({ name: STREAM, subjects: ['fleet.batch.>'], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
+  }
+  try {
+    await jsm.streams.info(RESULTS);
+  } catch {
+    // Purged run by run by the submitter; max_age drops what a submitter that died left behind.
+    await jsm.streams.add({ name: RESULTS, subjects: ['fleet.result.>'], retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: 24 * 3600 * 1e9 });
   }
   for (const zone of zones) {
     await jsm.consumers.add(STREAM, {

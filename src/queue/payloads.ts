@@ -45,6 +45,16 @@ export async function dropPayloads(store: ObjectStore, payloads: Record<string, 
   await Promise.all(Object.values(payloads).map((p) => store.delete(p.object).catch(() => undefined)));
 }
 
+/** Writes a stored object to `file` with the given mode and time; its size, or undefined if it is gone. */
+export async function saveObject(store: ObjectStore, object: string, file: string, meta: { mode: number; mtimeMs: number }): Promise<number | undefined> {
+  const got = await store.get(object);
+  if (!got) return undefined;
+  await pipeline(Readable.fromWeb(got.data as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file, { mode: meta.mode }));
+  await chmod(file, meta.mode);
+  await utimes(file, new Date(), new Date(meta.mtimeMs));
+  return got.info.size;
+}
+
 /**
  * The agent's half: a run's payloads are fetched once (the first batch that needs them) into a directory of
  * its own, keeping each file's name, mode and time as put expects them; later batches reuse them.
@@ -73,12 +83,9 @@ export class PayloadCache {
       const dir = join(await this.dir, runId, String(i++));
       await mkdir(dir, { recursive: true });
       const file = join(dir, p.name);
-      const got = await store.get(p.object);
-      if (!got) throw new ConfigError(`put: payload ${p.name} is no longer in the queue's object store`);
-      await pipeline(Readable.fromWeb(got.data as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file, { mode: p.mode }));
-      await chmod(file, p.mode);
-      await utimes(file, new Date(), new Date(p.mtimeMs));
-      this.onFetch?.(p, got.info.size);
+      const size = await saveObject(store, p.object, file, p);
+      if (size === undefined) throw new ConfigError(`put: payload ${p.name} is no longer in the queue's object store`);
+      this.onFetch?.(p, size);
       paths.set(local, file);
     }
     return paths;

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
+import type { ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConfigError } from '../core/errors.js';
+import { toPlainError, TransferError } from '../core/errors.js';
 import type { HostResult } from '../core/result.js';
 import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { batchSubject, claimKey, ensureQueue, HEARTBEATS, isPrivateConnection, openQueue, parseQueue, runSubject, type QueueOptions } from './connection.js';
+import { receiveGotFiles } from './got-files.js';
 import { dropPayloads, payloadStore, storePayloads } from './payloads.js';
+import { dropResults, watchRun } from './results.js';
 import { RunTracker } from './run-tracker.js';
 import { refuseLiteralSecrets, toQueuedTask, type HostRefs } from './secrets.js';
 import { defaultBatchSize, encodeBatches } from './batches.js';
@@ -41,22 +44,21 @@ export class QueuePool {
   readonly pids: number[] = [];
 
   async run(tasks: HostTask[], options: PoolRunOptions = {}): Promise<HostResult[]> {
-    if (tasks.some((t) => t.steps.some((s) => s.kind === 'get'))) {
-      throw new ConfigError('--queue: get does not run through agents yet (its files would land on the agents); run it without --queue');
-    }
     const queued = tasks.map((t) => toQueuedTask(t, this.info.refs, t.steps.some((s) => s.kind === 'exec' && s.sudo) ? this.info.sudoPassword : undefined));
     if (!isPrivateConnection(this.queue)) refuseLiteralSecrets(queued);
     const nc = await openQueue(this.queue);
     try {
       const zones = [...new Set(tasks.map((t) => this.info.zoneOf(t.host.host)))];
-      const { claims } = await ensureQueue(nc, zones);
+      const { jsm, claims } = await ensureQueue(nc, zones);
       const runId = randomBytes(8).toString('hex');
-      const store = tasks.some((t) => t.steps.some((s) => s.kind === 'put')) ? await payloadStore(nc) : undefined;
+      const transfers = tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get'));
+      const store = transfers ? await payloadStore(nc) : undefined;
       const payloads = store ? await storePayloads(store, runId, tasks.flatMap((t) => t.steps)) : undefined;
       try {
-        return await this.submit(nc, claims, { runId, tasks: queued, retry: options.retry ?? 0, ...(payloads ? { payloads } : {}) }, options);
+        return await this.submit(nc, claims, store, { runId, tasks: queued, retry: options.retry ?? 0, ...(payloads ? { payloads } : {}) }, options);
       } finally {
         if (store && payloads) await dropPayloads(store, payloads);
+        await dropResults(jsm, runId);
       }
     } finally {
       await nc.close();
@@ -64,7 +66,7 @@ export class QueuePool {
   }
 
   /** `run`: the run's id, tasks and payloads, as every batch of it carries them (the tasks split up). */
-  private async submit(nc: NatsConnection, claims: KV, run: Batch, options: PoolRunOptions): Promise<HostResult[]> {
+  private async submit(nc: NatsConnection, claims: KV, store: ObjectStore | undefined, run: Batch, options: PoolRunOptions): Promise<HostResult[]> {
     const { runId, tasks } = run;
     const deadlineAt = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
     // Encoded first: a batch too big for the server fails the run before anything is published.
@@ -74,6 +76,25 @@ export class QueuePool {
     const tracker = new RunTracker(names.map((name) => ({ name, zone: this.info.zoneOf(name) })), options.onEvent);
     nc.subscribe(runSubject(runId, 'ev'), { callback: (_e, m) => tracker.event(decode<WireEvent>(m.data)) });
     nc.subscribe(HEARTBEATS, { callback: (_e, m) => tracker.heartbeat(decode<Heartbeat>(m.data)) });
+    const steps = new Map(tasks.map((t) => [t.host.host, t.steps]));
+    // A get's files land in the submitter's directory before its host is reported ended.
+    const end = async (e: Extract<WireEvent, { type: 'end' }>) => {
+      if (!e.files || !store) return tracker.event(e);
+      try {
+        await receiveGotFiles(store, e.host, steps.get(e.host) ?? [], e.files);
+        tracker.event(e);
+      } catch (err) {
+        const error = toPlainError(new TransferError(`${e.host}: ${(err as Error).message}`, { host: e.host }));
+        tracker.event({ ...e, result: { ...e.result, ok: false, error } });
+      }
+    };
+    const watch = await watchRun(nc, claims, runId, { claim: (h, agent) => tracker.claim(h, agent), end: (e) => void end(e) });
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') tracker.pause();
+        if (s.type === 'reconnect') tracker.resume();
+      }
+    })();
     await nc.flush();
     // The submitter claims what it ends itself, so a batch taken later runs none of those hosts.
     const endUnstarted = async (host: string, why: Parameters<RunTracker['endUnstarted']>[1]) => {
@@ -102,6 +123,7 @@ export class QueuePool {
     } finally {
       clearInterval(timer);
       options.signal?.removeEventListener('abort', cancel);
+      await watch.stop();
     }
     return tracker.resultsIn(names);
   }

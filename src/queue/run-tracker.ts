@@ -14,6 +14,8 @@ export class RunTracker {
   private readonly results = new Map<string, HostResult>();
   private readonly seen = new Map<string, Heartbeat>();
   private readonly startedAt = Date.now();
+  private resumedAt = this.startedAt;
+  private offline = false;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
 
@@ -29,13 +31,29 @@ export class RunTracker {
     this.seen.set(beat.name, { ...beat, at: Date.now() });
   }
 
+  /**
+   * The submitter is cut off from the server: no heartbeat can reach it, which says nothing of the agents.
+   * Nobody is judged dead until it is back (`resume`), and then each agent gets a fresh liveness window.
+   */
+  pause(): void {
+    this.offline = true;
+  }
+
+  resume(now = Date.now()): void {
+    this.offline = false;
+    for (const [name, beat] of this.seen) this.seen.set(name, { ...beat, at: now });
+    this.resumedAt = now;
+  }
+
+  /** An agent's claim, from the claims bucket (so it is never lost, unlike an event). */
+  claim(host: string, agent: string): void {
+    const state = this.hosts.get(host);
+    if (state?.state === 'pending') this.hosts.set(host, { state: 'claimed', agent });
+  }
+
   event(e: WireEvent): void {
     const state = this.hosts.get(e.host);
     if (!state || state.state === 'ended') return;
-    if (e.type === 'claim') {
-      this.hosts.set(e.host, { state: 'claimed', agent: e.agent });
-      return;
-    }
     if (state.state === 'pending') this.hosts.set(e.host, { state: 'claimed', agent: e.agent });
     const event = fromWireEvent(e);
     if (event.type === 'end') this.end(event.result);
@@ -49,9 +67,10 @@ export class RunTracker {
 
   /** A claimed host whose agent has gone silent: it never comes back, and is not run again. */
   checkAgents(now = Date.now()): void {
+    if (this.offline) return;
     for (const [host, s] of this.hosts) {
       if (s.state !== 'claimed') continue;
-      const last = this.seen.get(s.agent)?.at ?? this.startedAt;
+      const last = this.seen.get(s.agent)?.at ?? this.resumedAt;
       if (now - last > LIVENESS_MS) {
         const error = new WorkerCrashError(`${host}: agent ${s.agent} stopped answering while it ran this host; it is not run again`, { host });
         this.end(failed(host, error, s.agent));
@@ -61,6 +80,7 @@ export class RunTracker {
 
   /** Whether some live agent serves this zone (heard from within the liveness window). */
   zoneServed(zone: string, now = Date.now()): boolean {
+    if (this.offline || now - this.resumedAt <= LIVENESS_MS) return true;
     return [...this.seen.values()].some((b) => b.zone === zone && now - b.at <= LIVENESS_MS);
   }
 

@@ -3,6 +3,7 @@ import type { HostResult, RunEvent } from '../core/result.js';
 import type { Step } from '../core/steps.js';
 import type { Secret } from '../inventory/index.js';
 import type { HostTarget } from '../runner/transport/task.js';
+import type { GotFile } from './got-files.js';
 import type { Payload } from './payloads.js';
 
 /**
@@ -43,12 +44,14 @@ export interface Heartbeat {
 
 type WireResult = Omit<HostResult, 'error'> & { error?: PlainFleetError };
 
-/** What an agent publishes on `fleet.run.<id>.ev`: a claim, or one of the run's events, naming the agent. */
+/**
+ * One of the run's events as an agent publishes it, naming the agent: on `fleet.run.<id>.ev`, or an end into
+ * the results stream (results.ts). Claims are not events: the submitter watches the claims bucket.
+ */
 export type WireEvent =
-  | { type: 'claim'; host: string; agent: string }
   | { type: 'start' | 'progress'; host: string; agent: string; at: number; bytes?: number }
   | { type: 'output'; host: string; agent: string; at: number; stream: 'stdout' | 'stderr'; line: string; base64: string }
-  | { type: 'end'; host: string; agent: string; at: number; result: WireResult };
+  | { type: 'end'; host: string; agent: string; at: number; result: WireResult; files?: GotFile[] };
 
 export function toWireEvent(e: RunEvent, agent: string): WireEvent | undefined {
   switch (e.type) {
@@ -67,7 +70,7 @@ export function toWireEvent(e: RunEvent, agent: string): WireEvent | undefined {
   }
 }
 
-export function fromWireEvent(e: Exclude<WireEvent, { type: 'claim' }>): RunEvent {
+export function fromWireEvent(e: WireEvent): RunEvent {
   switch (e.type) {
     case 'start':
       return { type: 'start', host: e.host, at: e.at };

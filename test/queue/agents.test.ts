@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { processesMatching, until } from '../bench/remote-processes.js';
 import { assertBuilt, runCli, startCli } from '../cli/support.js';
-import { markers, startAgent, startNats, writeQueueInventory, type AgentProcess, type Nats } from './support.js';
+import { markers, startAgent, startCutProxy, startNats, writeQueueInventory, type AgentProcess, type Nats } from './support.js';
 
 interface JsonDoc {
   hosts: { host: string; ok: boolean; agent?: string; error?: { code: string; message: string } }[];
@@ -73,6 +73,40 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     await stopAgents();
   }, 40_000);
 
+  it("ends sent while the submitter was cut off from the server are not lost: it reads them from the results stream, exit 0", async () => {
+    // One batch of 6 in a lane of -f 24 / 4 lanes: all six hosts run at once.
+    await agent('steady', ['-f', '24']);
+    const proxy = await startCutProxy(nats.url);
+    let cli: ReturnType<typeof startCli> | undefined;
+    try {
+      const { file } = writeQueueInventory(bench);
+      // Only the submitter goes through the proxy; the agent stays connected and heartbeats all along.
+      // Each host waits for /tmp/q8.go (the hosts share one container's /tmp), so all end inside the cut.
+      cli = startCli(['exec', 'echo x >> /tmp/q8.{host}; while [ ! -e /tmp/q8.go ]; do sleep 0.05; done; echo done', '-i', file, '--queue', proxy.url, '--queue-batch', '6', '-o', 'json']);
+      expect(await until(async () => Object.values(await markers(bench, 'q8')).every((n) => n > 0), 15_000)).toBe(true);
+      // Their ends are published while the submitter holds no subscription; the cut is shorter than the
+      // agents' liveness window, so nothing else would ever end those hosts.
+      const cut = proxy.cut(2500);
+      await bench.hosts[0]!.exec('touch /tmp/q8.go');
+      await cut;
+      // A submitter that lost them would wait forever (no --deadline): it is stopped, and the test fails.
+      const hung = setTimeout(() => cli?.child.kill('SIGKILL'), 20_000);
+      const r = await cli.done;
+      clearTimeout(hung);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout) as JsonDoc;
+      expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
+      expect(doc.hosts.every((h) => h.ok && h.agent === 'steady')).toBe(true);
+      expect(Object.values(await markers(bench, 'q8'))).toEqual([1, 1, 1, 1, 1, 1]);
+    } finally {
+      await bench.hosts[0]!.exec('touch /tmp/q8.go');
+      cli?.child.kill('SIGKILL');
+      await proxy.close();
+      await stopAgents();
+    }
+  }, 40_000);
+
   it('put: the payload goes once into the Object Store, each agent fetches it once, every host gets it', async () => {
     const a = await agent('p1');
     const b = await agent('p2');
@@ -91,6 +125,41 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     rmSync(dir, { recursive: true, force: true });
     await stopAgents();
   });
+
+  it('get through 2 agents: every host\'s files land in DIR/<host>/… exactly as a local get lays them out', async () => {
+    // One host at a time each: both agents take some of the six batches.
+    await agent('g1', ['-f', '1']);
+    await agent('g2', ['-f', '1']);
+    for (const h of bench.hosts) {
+      const r = await h.exec(`mkdir -p /tmp/qg-${h.name}/d && echo a-${h.name} > /tmp/qg-${h.name}/a.txt && printf 'b\\n' > /tmp/qg-${h.name}/d/b.txt && chmod 640 /tmp/qg-${h.name}/a.txt && chown -R fleet /tmp/qg-${h.name}`);
+      expect(r.exitCode).toBe(0);
+    }
+    const { file } = writeQueueInventory(bench);
+    const queued = mkdtempSync(join(tmpdir(), 'fleet-qget-'));
+    const local = mkdtempSync(join(tmpdir(), 'fleet-lget-'));
+    const viaQueue = await runCli(['get', '-r', '/tmp/qg-{host}', queued, '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
+    expect(viaQueue.stderr).toBe('');
+    expect(viaQueue.code).toBe(0);
+    const doc = JSON.parse(viaQueue.stdout) as JsonDoc;
+    expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['g1', 'g2']));
+    expect((await runCli(['get', '-r', '/tmp/qg-{host}', local, '-i', file, '-o', 'json'])).code).toBe(0);
+    const tree = (root: string) =>
+      Object.fromEntries(
+        (readdirSync(root, { recursive: true, withFileTypes: true }) as Dirent[])
+          .filter((e) => e.isFile())
+          .map((e) => {
+            const path = join(e.parentPath, e.name);
+            return [relative(root, path), { text: readFileSync(path, 'utf8'), mode: statSync(path).mode & 0o777 }];
+          }),
+      );
+    const got = tree(queued);
+    expect(Object.keys(got)).toHaveLength(12);
+    expect(got[join('h01', 'qg-h01', 'a.txt')]).toEqual({ text: 'a-h01\n', mode: 0o640 });
+    expect(got).toEqual(tree(local));
+    rmSync(queued, { recursive: true, force: true });
+    rmSync(local, { recursive: true, force: true });
+    await stopAgents();
+  }, 40_000);
 
   it('SIGTERM: the agent finishes the host it runs, hands back the rest of its batch, exits 0; --status lists agents', async () => {
     const leaving = await agent('leaving', ['-f', '1']);

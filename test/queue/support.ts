@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bench, BenchHost } from '../bench/hosts.js';
@@ -20,6 +20,7 @@ async function freePort(): Promise<number> {
 
 export interface Nats {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +32,7 @@ export async function startNats(): Promise<Nats> {
   await waitForLine(child, /Server is ready/, 10_000, 'nats-server');
   return {
     url: `nats://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: async () => {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -68,9 +70,9 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-/** `fleet agent` of the built CLI, ready once it says it takes batches. */
-export async function startAgent(url: string, name: string, args: string[] = []): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [CLI, 'agent', '--queue', url, '--name', name, ...args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+/** `fleet agent` of the built CLI (or another build: the bench's BENCH_CLI), ready once it says it takes batches. */
+export async function startAgent(url: string, name: string, args: string[] = [], cli = CLI): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [cli, 'agent', '--queue', url, '--name', name, ...args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   await waitForLine(child, /taking batches/, 10_000, `agent ${name}`);
@@ -113,4 +115,47 @@ export async function markers(bench: Bench, tag: string): Promise<Record<string,
     out[h.name] = Number(r.stdout.trim());
   }
   return out;
+}
+
+export interface CutProxy {
+  url: string;
+  /** Cuts every connection through it and refuses new ones for `ms`: a client losing its link to the server. */
+  cut(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A TCP relay to the NATS server on loopback whose clients can be cut off while others stay connected. */
+export async function startCutProxy(target: string): Promise<CutProxy> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  let refuseUntil = 0;
+  const server = createServer((client) => {
+    if (Date.now() < refuseUntil) return void client.destroy();
+    const upstream = connect(Number(port), hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  const listenPort = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return {
+    url: `nats://127.0.0.1:${listenPort}`,
+    cut: async (ms) => {
+      refuseUntil = Date.now() + ms;
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => setTimeout(r, ms));
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
