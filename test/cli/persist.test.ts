@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench, BenchHost } from '../bench/hosts.js';
@@ -63,6 +63,27 @@ describe('fleet --persist: the session broker, against 3 real sshd', () => {
     const held = await logins(bench.hosts);
     expect((await fleet(['exec', 'true', '-i', keyed, '--persist', '0'])).code).toBe(0);
     expect(delta(await logins(bench.hosts), held)).toEqual([1, 1, 1]);
+  });
+
+  it('a run through the broker does not load ssh2 in the CLI: the broker alone speaks SSH', async () => {
+    const dir = tempDir();
+    const marker = join(dir, 'ssh2-loaded');
+    const hook = join(dir, 'hook.cjs');
+    writeFileSync(
+      hook,
+      `const M = require('node:module'); const load = M._load;
+       M._load = function (request, ...rest) {
+         if (request === 'ssh2') require('node:fs').appendFileSync(${JSON.stringify(marker)}, process.pid + '\\n');
+         return load.call(this, request, ...rest);
+       };`,
+    );
+    expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const traced = { NODE_OPTIONS: `--require ${hook}` };
+    expect((await fleet(['exec', 'true', '-i', inv, '--persist', '1m'], traced)).code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    // The hook does see ssh2 where the CLI runs the hosts itself.
+    expect((await fleet(['exec', 'true', '-i', inv], traced)).code).toBe(0);
+    expect(existsSync(marker)).toBe(true);
   });
 
   it('fleet sessions lists what is held; --stop ends every session and the broker', async () => {
