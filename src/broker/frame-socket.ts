@@ -9,6 +9,7 @@ import { encodeFrame, FrameReader, type FromBroker, type ToBroker } from './fram
  */
 export class FrameSocket<In extends ToBroker | FromBroker, Out extends ToBroker | FromBroker> {
   private drained: Promise<void> | undefined;
+  private corked = false;
   closed = false;
 
   constructor(
@@ -35,6 +36,7 @@ export class FrameSocket<In extends ToBroker | FromBroker, Out extends ToBroker 
 
   send(frame: Out): void | Promise<void> {
     if (this.closed || this.socket.destroyed) return;
+    this.batch();
     if (this.socket.write(encodeFrame(frame))) return;
     this.drained ??= new Promise<void>((resolve) => {
       const done = () => {
@@ -47,6 +49,21 @@ export class FrameSocket<In extends ToBroker | FromBroker, Out extends ToBroker 
       this.socket.on('close', done);
     });
     return this.drained;
+  }
+
+  /**
+   * Frames sent in one turn of the event loop leave in one write: a round on 200 hosts is ~600 frames, and a
+   * write (and a wake-up of the reader) each cost the broker more CPU than running the hosts' commands did.
+   * Flushed once the loop has handled the I/O at hand (setImmediate), so ends arriving together go together.
+   */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   end(): void {

@@ -23,6 +23,7 @@ import {
   ms,
   poolOptions,
   queueOf,
+  withInventoryPersist,
   type CallOptions,
   type ExecCallOptions,
   type FleetOptions,
@@ -88,7 +89,8 @@ export class Fleet {
   /** Loads an inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml) and selects hosts. */
   static async fromInventory(path?: string, options: FleetOptions = {}): Promise<Fleet> {
     const inventory = await loadInventory(resolve(resolveInventoryPath(path)));
-    return new Fleet(prepareHosts(inventory, options.limit ?? 'all', hostOverrides(options), 'inventory', options.onWarning), options);
+    const withPersist = withInventoryPersist(options, inventory.persist);
+    return new Fleet(prepareHosts(inventory, withPersist.limit ?? 'all', hostOverrides(withPersist), 'inventory', withPersist.onWarning), withPersist);
   }
 
   /** Hosts given directly: `['root@10.0.0.[1-5]:2222', 'web01']`, no file needed. */

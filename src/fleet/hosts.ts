@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { selectHosts, withSshConfig, type HostConfig, type HostKeyPolicy, type HostSources, type Inventory, type SourcedField } from '../inventory/index.js';
 import type { HostTarget } from '../runner/transport/task.js';
-import { defaultIdentityFiles } from '../ssh/auth.js';
+import { defaultIdentityFiles } from '../ssh/default-identities.js';
 
 /**
  * The hosts a Fleet works on, with every source applied in its order: command line (FleetOptions) >

@@ -61,7 +61,8 @@ export interface FleetOptions {
    * Hold the sessions in the per-user session broker instead of this process (what the CLI's --persist
    * does): they outlive the Fleet, and the next Fleet — or `fleet` command — with the same hosts and settings
    * logs in to none. The broker starts on first use and ends once idle for `persist` (default 10m). Tasks
-   * and their secrets reach it only over its private Unix socket.
+   * and their secrets reach it only over its private Unix socket. Left unset, an inventory's `persist: 10m`
+   * turns it on (with that idle time) for Fleet.fromInventory; `false` keeps the sessions here regardless.
    */
   broker?: boolean;
   /**
@@ -136,6 +137,15 @@ export function poolOptions(o: FleetOptions): PoolOptions {
     ...(o.maxHeldSessions !== undefined ? { maxHeldSessions: o.maxHeldSessions } : {}),
     ...(idleMs !== undefined ? { sessionIdleMs: idleMs } : {}),
   };
+}
+
+/**
+ * The inventory's `persist:` applies when the caller left `broker` unset: the CLI's --persist and
+ * $FLEET_PERSIST (0 included) and an explicit `broker` in the library win over it.
+ */
+export function withInventoryPersist(o: FleetOptions, persistMs: number | undefined): FleetOptions {
+  if (o.broker !== undefined || persistMs === undefined || persistMs <= 0) return o;
+  return { ...o, broker: true, persist: persistMs };
 }
 
 /** How long the broker keeps what is idle, when the Fleet runs on it: `persist` as a duration, else 10 minutes. */

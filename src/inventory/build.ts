@@ -107,7 +107,13 @@ export function buildInventory(raw: RawInventory, src: YamlSource, base: BaseSet
     return host;
   });
   checkJumpLoops(hosts, (name) => jumpPositions.get(name), src);
-  return { file: src.file, hosts, groups: groupsOf(raw, hosts), ...(raw.sshConfig !== undefined ? { sshConfig: raw.sshConfig } : {}) };
+  return {
+    file: src.file,
+    hosts,
+    groups: groupsOf(raw, hosts),
+    ...(raw.sshConfig !== undefined ? { sshConfig: raw.sshConfig } : {}),
+    ...(raw.persist !== undefined ? { persist: raw.persist } : {}),
+  };
 }
 
 const SOURCED: readonly SettingKey[] = ['address', 'port', 'user', 'identityFile', 'agent', 'knownHosts', 'hostKeyPolicy', 'connectTimeoutMs', 'jump'];

@@ -1,4 +1,5 @@
 import { isScalar, isSeq, type Node } from 'yaml';
+import { DURATION_HINT, tryParseDuration } from '../core/duration.js';
 import { checkName, expandAt } from './names.js';
 import { resolvePath } from './paths.js';
 import type { RawGroup, RawGroupRef, RawHost, RawInventory } from './raw.js';
@@ -7,7 +8,7 @@ import { describe, entries, fail, isNothing, posOf, type Pos, type YamlSource } 
 
 /** Reads fleet's own format (DESIGN.md §3): `defaults`, ungrouped `hosts`, `groups` with hosts/vars/children. */
 
-export const FLEET_KEYS: readonly string[] = ['defaults', 'hosts', 'groups', 'sshConfig'];
+export const FLEET_KEYS: readonly string[] = ['defaults', 'hosts', 'groups', 'sshConfig', 'persist'];
 const GROUP_KEYS: readonly string[] = ['hosts', 'vars', 'children'];
 
 export interface PathContext {
@@ -26,6 +27,7 @@ export function readFleet(src: YamlSource, root: Node, paths: PathContext): RawI
     else if (top.key === 'hosts') raw.hosts = readHosts(src, top.value, top.valuePos, 'hosts', ctx);
     else if (top.key === 'groups') raw.groups = readGroups(src, top.value, top.valuePos, ctx);
     else if (top.key === 'sshConfig') raw.sshConfig = readSshConfigKey(src, top.value, top.valuePos, paths);
+    else if (top.key === 'persist') raw.persist = readPersistKey(src, top.value, top.valuePos);
     else fail(src, top.keyPos, `unknown top-level key "${top.key}"${unknownKeyHint(top.key, FLEET_KEYS)}`);
   }
   return raw;
@@ -36,6 +38,14 @@ function readSshConfigKey(src: YamlSource, node: Node | null, at: Pos, paths: Pa
   if (isScalar(node) && node.value === false) return false;
   if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return resolvePath(node.value, paths.baseDir, paths.home);
   return fail(src, at, `"sshConfig" must be a file path or false, got ${describe(node)}`);
+}
+
+/** `persist: 10m` (a bare number is seconds, as in the YAML's other durations); `0` or `false` is off. */
+function readPersistKey(src: YamlSource, node: Node | null, at: Pos): number {
+  if (isScalar(node) && node.value === false) return 0;
+  const raw = isScalar(node) ? node.value : undefined;
+  const ms = typeof raw === 'string' || typeof raw === 'number' ? tryParseDuration(raw, { bareNumber: 'seconds' }) : undefined;
+  return ms ?? fail(src, at, `"persist" must be ${DURATION_HINT}, or 0 or false for off; got ${describe(node)}`);
 }
 
 type MakeContext = (what: string, perHost: boolean, host?: string) => SettingsContext;

@@ -34,4 +34,6 @@ export interface RawInventory {
   groups: RawGroup[];
   /** fleet's format only: `sshConfig:` resolved to an absolute path, or false. */
   sshConfig?: string | false;
+  /** fleet's format only: `persist:` in ms, 0 for off. */
+  persist?: number;
 }

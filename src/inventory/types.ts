@@ -97,4 +97,9 @@ export interface Inventory {
   groups: ReadonlyMap<string, InventoryGroup>;
   /** The inventory's `sshConfig:` (an absolute path, or false for none); absent: the default files. */
   sshConfig?: string | false;
+  /**
+   * The inventory's `persist:` in ms (0: off): runs on it go through the session broker, which keeps the
+   * sessions that long once idle, unless the caller says otherwise (--persist, $FLEET_PERSIST, `broker`).
+   */
+  persist?: number;
 }

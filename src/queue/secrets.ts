@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { ConfigError } from '../core/errors.js';
 import { resolveSecret, type HostConfig, type Secret } from '../inventory/index.js';
 import type { HostTarget, HostTask } from '../runner/transport/task.js';
-import { defaultIdentityFiles } from '../ssh/auth.js';
+import { defaultIdentityFiles } from '../ssh/default-identities.js';
 import type { QueuedTarget, QueuedTask } from './wire.js';
 
 /** Where one host's secrets and agent socket are, as the inventory says it: nothing resolved. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, sep } from 'node:path';
-import { type AnyAuthMethod, type AuthHandlerMiddleware, type KeyboardInteractiveAuthMethod } from 'ssh2';
+import { sep } from 'node:path';
+import type { AnyAuthMethod, AuthHandlerMiddleware, KeyboardInteractiveAuthMethod } from 'ssh2';
+import { defaultIdentityFiles } from './default-identities.js';
 import type { SshHostOptions } from './options.js';
 import { parseKeyCached } from './parsed-key-cache.js';
 
@@ -23,11 +24,6 @@ interface Candidate {
   method: 'agent' | 'publickey' | 'password' | 'keyboard-interactive';
   label: string;
   attempt: Attempt;
-}
-
-/** OpenSSH's default identities, in the order fleet tries them. */
-export function defaultIdentityFiles(home: string): string[] {
-  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(home, '.ssh', name));
 }
 
 function shortPath(file: string): string {

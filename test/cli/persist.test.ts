@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench, BenchHost } from '../bench/hosts.js';
 import { alive, countOnHosts, localProcessesWith, processesMatching, until } from '../bench/remote-processes.js';
@@ -50,6 +50,40 @@ describe('fleet --persist: the session broker, against 3 real sshd', () => {
     const failed = await fleet(['exec', 'exit 3', '-i', inv, '--persist', '1m', '-o', 'json']);
     expect(failed.code).toBe(1);
     expect((JSON.parse(failed.stdout) as { summary: { failed: number } }).summary.failed).toBe(3);
+  });
+
+  it('persist: in the inventory runs through the broker as --persist does; --persist 0 wins over it', async () => {
+    // Beside the bench's inventory, so its relative paths (keys, known_hosts) still resolve.
+    const keyed = join(dirname(inv), 'persist.yaml');
+    writeFileSync(keyed, `persist: 1m\n${readFileSync(inv, 'utf8')}`, { mode: 0o600 });
+    const before = await logins(bench.hosts);
+    for (let i = 0; i < 2; i++) expect((await fleet(['exec', 'true', '-i', keyed])).code).toBe(0);
+    expect(delta(await logins(bench.hosts), before)).toEqual([1, 1, 1]);
+    expect(await brokerPid()).not.toBeNull();
+    const held = await logins(bench.hosts);
+    expect((await fleet(['exec', 'true', '-i', keyed, '--persist', '0'])).code).toBe(0);
+    expect(delta(await logins(bench.hosts), held)).toEqual([1, 1, 1]);
+  });
+
+  it('a run through the broker does not load ssh2 in the CLI: the broker alone speaks SSH', async () => {
+    const dir = tempDir();
+    const marker = join(dir, 'ssh2-loaded');
+    const hook = join(dir, 'hook.cjs');
+    writeFileSync(
+      hook,
+      `const M = require('node:module'); const load = M._load;
+       M._load = function (request, ...rest) {
+         if (request === 'ssh2') require('node:fs').appendFileSync(${JSON.stringify(marker)}, process.pid + '\\n');
+         return load.call(this, request, ...rest);
+       };`,
+    );
+    expect((await fleet(['ping', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    const traced = { NODE_OPTIONS: `--require ${hook}` };
+    expect((await fleet(['exec', 'true', '-i', inv, '--persist', '1m'], traced)).code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    // The hook does see ssh2 where the CLI runs the hosts itself.
+    expect((await fleet(['exec', 'true', '-i', inv], traced)).code).toBe(0);
+    expect(existsSync(marker)).toBe(true);
   });
 
   it('fleet sessions lists what is held; --stop ends every session and the broker', async () => {

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../../src/index.js';
-import { brokerSessions, stopBroker } from '../../src/fleet/broker-admin.js';
+// The admin functions from the public entry, as a deploy script imports them.
+import { brokerSessions, Fleet, stopBroker } from '../../src/index.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { alive, countOnHosts, localProcessesWith, until } from '../bench/remote-processes.js';
 import { writeInventory } from './support.js';

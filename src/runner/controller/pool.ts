@@ -5,7 +5,6 @@ import type { HostTask } from '../transport/task.js';
 import { InlineWorker, type WorkerSideFactory } from '../transport/inline-worker.js';
 import type { OnWorkerMessage, PoolWorker, WorkerExit } from '../transport/pool-worker.js';
 import { WorkerHandle } from '../transport/fork-worker.js';
-import { TaskRunner } from '../worker/task-runner.js';
 import { fdsPerHost, fitToOpenFiles, heldSessionsWithin } from './fd-budget.js';
 import { Affinity } from './affinity.js';
 import { Run } from './run.js';
@@ -54,8 +53,14 @@ export function splitSlots(forks: number, workers: number): number[] {
   return Array.from({ length: workers }, (_, i) => Math.floor(forks / workers) + (i < forks % workers ? 1 : 0));
 }
 
-/** What an inline worker runs: the same task runner a forked worker's main.ts builds. */
-const inlineSide: WorkerSideFactory = (start, send) => new TaskRunner(start, send);
+/**
+ * What an inline worker runs: the same task runner a forked worker's main.ts builds. Loaded with the first
+ * inline worker, since it brings ssh2 (~30 ms of start-up): a CLI whose hosts run elsewhere — in the
+ * --persist broker, on agents, in forked workers — never loads it.
+ */
+let inlineSide: Promise<WorkerSideFactory> | undefined;
+const loadInlineSide = (): Promise<WorkerSideFactory> =>
+  (inlineSide ??= import('../worker/task-runner.js').then(({ TaskRunner }) => (start, send) => new TaskRunner(start, send)));
 
 /**
  * The controller's pool of forked workers. Workers are forked on first use — how many depends on that first
@@ -85,18 +90,24 @@ export class WorkerPool implements RunPool {
     this.creditWindow = options.creditWindow ?? 1 << 20;
   }
 
-  /** Forks the workers (or sets up the inline one) for the first run; returns a warning if forks was lowered. */
-  private start(kind: RunKind, tasks: HostTask[]): string | undefined {
+  /** How many workers the first run gets, and whether the one there is runs inside this process. */
+  private layout(kind: RunKind): { count: number; inline: boolean } {
     const count = this.options.workers ?? defaultWorkerCount(this.hostCount, this.forks, kind);
     // One worker buys no parallelism, only a process start: it runs inside the controller unless asked for.
-    this.inline = count === 0 || (this.options.workers === undefined && count === 1);
+    return { count, inline: count === 0 || (this.options.workers === undefined && count === 1) };
+  }
+
+  /** Forks the workers (or sets up the inline one) for the first run; returns a warning if forks was lowered. */
+  private start(kind: RunKind, tasks: HostTask[], side: WorkerSideFactory | undefined): string | undefined {
+    const { count, inline } = this.layout(kind);
+    this.inline = inline;
     // Only as many hosts as there are can run at once: -f 300 for 10 hosts asks for 10.
     const wanted = Math.min(this.forks, Math.max(1, this.hostCount));
     const fit = fitToOpenFiles(wanted, this.inline ? 0 : Math.max(1, Math.min(count, wanted)), tasks, this.options.callerFilesPerHost ?? 0);
     if (fit.warning) this.forks = fit.forks;
     const workers = Math.max(1, Math.min(count, this.forks));
     this.fdsPerHost = fdsPerHost(tasks);
-    this.workers = splitSlots(this.forks, workers).map((s) => this.spawn(s));
+    this.workers = splitSlots(this.forks, workers).map((s) => this.spawn(s, side));
     return fit.warning;
   }
 
@@ -113,7 +124,7 @@ export class WorkerPool implements RunPool {
     return this.workers.filter((w) => !w.exited).map((w) => w.pid!);
   }
 
-  private spawn(slots: number): PoolWorker {
+  private spawn(slots: number, side?: WorkerSideFactory): PoolWorker {
     const start: WorkerStart = {
       slots,
       creditWindow: this.creditWindow,
@@ -121,7 +132,7 @@ export class WorkerPool implements RunPool {
       sessionIdleMs: this.options.sessionIdleMs ?? 0,
     };
     const onMessage: OnWorkerMessage = (w, m) => (m.type === 'sessions' ? this.queries.answered(m.id, m.sessions) : this.current?.onMessage(w, m));
-    if (this.inline) return new InlineWorker(start, inlineSide, onMessage);
+    if (this.inline && side) return new InlineWorker(start, side, onMessage);
     return new WorkerHandle(start, onMessage, (w, exit) => this.onExit(w, exit));
   }
 
@@ -136,11 +147,13 @@ export class WorkerPool implements RunPool {
   }
 
   async run(tasks: HostTask[], options: PoolRunOptions = {}): Promise<HostResult[]> {
+    const kind: RunKind = tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get')) ? 'transfer' : 'exec';
+    // Awaited before the checks, so that they and the start below stay in one turn, as without it.
+    const side = this.workers.length === 0 && this.layout(kind).inline ? await loadInlineSide() : undefined;
     if (this.closed) throw new Error('the worker pool is closed');
     if (this.current) throw new Error('one run at a time per Fleet: await the previous call first');
     if (this.workers.length === 0) {
-      const transfer = tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get'));
-      const warning = this.start(transfer ? 'transfer' : 'exec', tasks);
+      const warning = this.start(kind, tasks, side);
       if (warning) options.onWarning?.(warning);
     }
 

@@ -8,10 +8,10 @@ describe('--persist and FLEET_PERSIST', () => {
     expect(persistOptions('30s', { FLEET_PERSIST: '1h' })).toEqual({ broker: true, persist: 30_000 });
   });
 
-  it('are off when absent, empty or 0, and a bad variable is a usage error', () => {
+  it('are off when absent, empty or 0 (0 decides: the inventory cannot turn it on), and a bad variable is a usage error', () => {
     expect(persistOptions(undefined, {})).toEqual({ persist: false });
     expect(persistOptions(undefined, { FLEET_PERSIST: '' })).toEqual({ persist: false });
-    expect(persistOptions('0', {})).toEqual({ persist: false });
+    expect(persistOptions('0', {})).toEqual({ broker: false, persist: false });
     expect(() => persistOptions(undefined, { FLEET_PERSIST: 'forever' })).toThrow(/FLEET_PERSIST=forever/);
   });
 });
