@@ -141,10 +141,11 @@ export function poolOptions(o: FleetOptions): PoolOptions {
 
 /**
  * The inventory's `persist:` applies when the caller left `broker` unset: the CLI's --persist and
- * $FLEET_PERSIST (0 included) and an explicit `broker` in the library win over it.
+ * $FLEET_PERSIST (0 included) and an explicit `broker` in the library win over it. A run through a queue
+ * ignores it (agents hold their own sessions), where an explicit --persist is refused.
  */
 export function withInventoryPersist(o: FleetOptions, persistMs: number | undefined): FleetOptions {
-  if (o.broker !== undefined || persistMs === undefined || persistMs <= 0) return o;
+  if (o.broker !== undefined || o.queue !== undefined || persistMs === undefined || persistMs <= 0) return o;
   return { ...o, broker: true, persist: persistMs };
 }
 

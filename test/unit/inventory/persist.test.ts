@@ -36,5 +36,7 @@ describe('the inventory\'s persist: key', () => {
     expect(run(undefined, {}, undefined)).toEqual({ broker: false, persist: false });
     // The library: an explicit broker: false keeps the sessions in the process, whatever the inventory says.
     expect(withInventoryPersist({ broker: false }, 600_000)).toEqual({ broker: false });
+    // Through a queue the agents hold the sessions: the inventory's key is not an error there, unlike --persist.
+    expect(withInventoryPersist({ queue: 'nats://127.0.0.1:4222' }, 600_000)).toEqual({ queue: 'nats://127.0.0.1:4222' });
   });
 });
