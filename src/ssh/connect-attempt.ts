@@ -107,5 +107,9 @@ export function connectOnce(attempt: Attempt): Promise<ssh2.Client> {
         });
       }),
     );
+    // ssh2 writes each SSH packet on its own and leaves Nagle on: a packet sent right behind another (a
+    // channel's CLOSE, then the next call's OPEN) waits for the server's delayed ACK, 40 ms on Linux, once
+    // per command on a held session; over a link it is a round trip. Set before the TCP connect is made.
+    client.setNoDelay(true);
   });
 }
