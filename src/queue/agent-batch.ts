@@ -27,6 +27,8 @@ export interface BatchContext {
   running: (delta: number) => void;
   /** SIGTERM: claim nothing more; what is unclaimed goes back to the queue. */
   stopping: () => boolean;
+  /** Aborted a while after SIGTERM: results the server still has not taken are given up. */
+  abandon: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -46,7 +48,7 @@ export async function runBatch(batch: Batch, ctx: BatchContext): Promise<boolean
     if (e.type !== 'end') return ctx.nc.publish(runSubject(batch.runId, 'ev'), encode(e));
     // A get's files are in the Object Store before the end that names them is.
     const shipped = gets ? ctx.gets.ship(batch.runId, e.host, stepsOf(e.host)).catch((err: Error) => (ctx.log?.(`${e.host}: ${err.message}`), [])) : Promise.resolve([]);
-    stored.push(shipped.then((files) => publishEnd(ctx.js, batch.runId, files.length ? { ...e, files } : e, maxPayload, ctx.log)));
+    stored.push(shipped.then((files) => publishEnd(ctx.js, batch.runId, files.length ? { ...e, files } : e, maxPayload, ctx.log, ctx.abandon)));
   };
   const stepsOf = (host: string) => batch.tasks.find((t) => t.host.host === host)?.steps ?? [];
   try {

@@ -11,6 +11,9 @@ import { PayloadCache, payloadStore } from './payloads.js';
 import { consumerOf, ensureQueue, HEARTBEAT_MS, HEARTBEATS, openQueue, parseQueue, STREAM, type QueueOptions } from './connection.js';
 import { decode, encode, type Batch, type Heartbeat } from './wire.js';
 
+/** How long after SIGTERM an agent keeps trying to store results the server does not take. */
+const ABANDON_AFTER_STOP_MS = 10_000;
+
 export interface AgentOptions {
   queue: string | QueueOptions;
   name?: string;
@@ -40,6 +43,7 @@ export class Agent {
   readonly zone: string;
   private readonly lanes: Lane[];
   private stopping = false;
+  private readonly abandon = new AbortController();
   private running = 0;
   /**
    * The runs with a batch in hand here, each with how many, and the signal its submitter's cancel fires.
@@ -92,7 +96,15 @@ export class Agent {
       clearInterval(beat);
       await this.payloads.close();
       await this.gets.close();
-      await nc.drain();
+      // drain() waits for a server that may be gone; past the grace, close() lets go of it.
+      const drained = nc.drain().catch(() => undefined);
+      const gaveUp = new Promise<void>((r) => {
+        const later = () => setTimeout(r, 1000).unref();
+        if (this.abandon.signal.aborted) later();
+        else this.abandon.signal.addEventListener('abort', later, { once: true });
+      });
+      await Promise.race([drained, gaveUp]);
+      if (!nc.isClosed()) await nc.close().catch(() => undefined);
     })();
   }
 
@@ -103,6 +115,10 @@ export class Agent {
   /** Finishes the hosts it has started; the batch's unclaimed hosts go back to the queue. */
   stop(): Promise<void> {
     this.stopping = true;
+    // The hosts it runs may take as long as they take; a result the server will not take is given up this
+    // long after the stop (the submitter reports its host WORKER_CRASH), so SIGTERM ends an agent whose
+    // server is gone instead of leaving it to retry forever.
+    setTimeout(() => this.abandon.abort(), ABANDON_AFTER_STOP_MS).unref();
     return this.finished;
   }
 
@@ -145,6 +161,7 @@ export class Agent {
         forks: lane.forks,
         signal,
         stopping: () => this.stopping,
+        abandon: this.abandon.signal,
         log: (line) => this.options.onLog?.(`fleet agent ${this.name}: ${line}`),
       });
       if (whole) msg.ack();

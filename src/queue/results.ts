@@ -15,16 +15,28 @@ const RETRY_MS = 1000;
  * a host's end — its result — goes into the JetStream stream FLEET_RESULTS and is acknowledged by the
  * server: the submitter reads it from there whenever it reconnects, so a lost message cannot leave it
  * waiting. Until the server has it the agent tries again, every second, for as long as it lives (its
- * heartbeat goes on meanwhile); if it dies first, the submitter reports the host WORKER_CRASH.
+ * heartbeat goes on meanwhile), or until `abandon` (an agent told to stop, that has waited long enough for a
+ * server it cannot reach): then, as when it dies first, the submitter reports the host WORKER_CRASH.
  * The message id makes a retry that did reach the server a duplicate the stream drops.
  */
-export async function publishEnd(js: JetStreamClient, runId: string, end: EndEvent, maxPayload: number, log?: (line: string) => void): Promise<void> {
+export async function publishEnd(
+  js: JetStreamClient,
+  runId: string,
+  end: EndEvent,
+  maxPayload: number,
+  log?: (line: string) => void,
+  abandon?: AbortSignal,
+): Promise<void> {
   const data = encode(fitted(end, maxPayload - HEADROOM));
   for (;;) {
     try {
-      await js.publish(resultSubject(runId), data, { msgID: `${runId}.${end.host}` });
+      await js.publish(resultSubject(runId), data, { msgID: `${runId}.${end.host}`, timeout: RETRY_MS * 5 });
       return;
     } catch (err) {
+      if (abandon?.aborted) {
+        log?.(`result of ${end.host} (run ${runId}) not stored, given up on stopping: ${(err as Error).message}; the submitter reports it WORKER_CRASH`);
+        return;
+      }
       log?.(`result of ${end.host} (run ${runId}) not stored yet: ${(err as Error).message}; trying again`);
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }

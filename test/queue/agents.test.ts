@@ -184,6 +184,41 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     await stopAgents();
   }, 30_000);
 
+  it('SIGTERM of an agent cut off from the server: it gives its unstored results up and exits; the submitter reports them WORKER_CRASH', async () => {
+    const proxy = await startCutProxy(nats.url);
+    let cli: ReturnType<typeof startCli> | undefined;
+    try {
+      // Only the agent goes through the proxy: cut off, it can neither store its results nor drain.
+      const cutoff = await startAgent(proxy.url, 'cutoff', ['-f', '4']);
+      agents.push(cutoff);
+      const { file } = writeQueueInventory(bench);
+      cli = startCli(['exec', 'echo x >> /tmp/q9.{host}; while [ ! -e /tmp/q9.go ]; do sleep 0.05; done', '-i', file, '-l', 'h01,h02', '--queue', nats.url, '-o', 'json']);
+      const started = async () => Object.entries(await markers(bench, 'q9')).filter(([, n]) => n > 0).length;
+      expect(await until(async () => (await started()) === 2, 15_000)).toBe(true);
+      void proxy.cut(120_000);
+      await bench.hosts[0]!.exec('touch /tmp/q9.go');
+      const exited = new Promise<number | null>((r) => cutoff.child.once('exit', (code) => r(code)));
+      cutoff.child.kill('SIGTERM');
+      // Before, it retried its results for as long as it lived.
+      const hung = setTimeout(() => cutoff.child.kill('SIGKILL'), 40_000);
+      const code = await exited;
+      clearTimeout(hung);
+      expect(code).toBe(0);
+      expect(cutoff.log()).toContain('given up on stopping');
+      const r = await cli.done;
+      const doc = JSON.parse(r.stdout) as JsonDoc;
+      expect(doc.hosts.map((h) => h.host)).toEqual(['h01', 'h02']);
+      expect(doc.hosts.map((h) => h.error?.code)).toEqual(['WORKER_CRASH', 'WORKER_CRASH']);
+      expect(doc.hosts.every((h) => h.error!.message.includes('cutoff'))).toBe(true);
+      expect(r.code).toBe(1);
+    } finally {
+      await bench.hosts[0]!.exec('touch /tmp/q9.go');
+      cli?.child.kill('SIGKILL');
+      await proxy.close();
+      await stopAgents();
+    }
+  }, 90_000);
+
   it('zones: hosts with zone a go only to the agent of zone a', async () => {
     await agent('plain');
     await agent('in-a', ['--zone', 'a']);
