@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,38 +11,72 @@ import type { Step } from '../core/steps.js';
 
 export const PAYLOADS = 'fleet-payloads';
 
-/** One local file of a put, as stored once in the Object Store for every agent of the run. */
+/** One local file or directory of a put, as stored once in the Object Store for every agent of the run. */
 export interface Payload {
+  /** The file's object; '' for a directory, whose files are in `tree`. */
   object: string;
   name: string;
   mode: number;
   mtimeMs: number;
+  /** A directory (put -r): what is below it, paths relative to it with '/', parents before children. */
+  tree?: { dirs: { path: string; mode: number }[]; files: { path: string; object: string; mode: number; mtimeMs: number }[] };
 }
 
 export const payloadStore = (nc: NatsConnection): Promise<ObjectStore> => new Objm(nc).create(PAYLOADS, { storage: StorageType.File });
 
 /**
  * The submitter's half of the relay (clush gateways, mitogen): each local file of the run's puts goes into the
- * Object Store once, whatever the number of hosts and agents. Directories do not travel (yet).
+ * Object Store once, whatever the number of hosts and agents; a directory (put -r) as each file below it.
  */
 export async function storePayloads(store: ObjectStore, runId: string, steps: readonly Step[]): Promise<Record<string, Payload>> {
   const out: Record<string, Payload> = {};
+  let n = 0;
+  const putFile = async (path: string) => {
+    const object = `${runId}/${n++}`;
+    await store.put({ name: object }, Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>);
+    return object;
+  };
   for (const step of steps) {
     if (step.kind !== 'put') continue;
     for (const local of step.local) {
       if (out[local]) continue;
       const s = await stat(local).catch(() => undefined);
-      if (!s?.isFile()) throw new ConfigError(`put --queue ${local}: only regular files go through agents (not directories), and it must exist`);
-      const object = `${runId}/${Object.keys(out).length}`;
-      await store.put({ name: object }, Readable.toWeb(createReadStream(local)) as ReadableStream<Uint8Array>);
-      out[local] = { object, name: basename(local), mode: s.mode & 0o7777, mtimeMs: s.mtimeMs };
+      const meta = { name: basename(local), mode: (s?.mode ?? 0) & 0o7777, mtimeMs: s?.mtimeMs ?? 0 };
+      if (s?.isFile()) out[local] = { object: await putFile(local), ...meta };
+      else if (s?.isDirectory() && step.recursive) out[local] = { object: '', ...meta, tree: await storeTree(local, putFile) };
+      else throw new ConfigError(`put --queue ${local}: it must exist and be a regular file, or a directory with -r`);
     }
   }
   return out;
 }
 
+/**
+ * The files and directories below `root`, each file stored. As a local put walks a tree: symlinks are
+ * followed to files; a symlink to a directory, a socket, a FIFO or a device is left out.
+ */
+async function storeTree(root: string, putFile: (path: string) => Promise<string>): Promise<NonNullable<Payload['tree']>> {
+  const tree: NonNullable<Payload['tree']> = { dirs: [], files: [] };
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    const entries = (await readdir(dir)).sort();
+    for (const name of entries) {
+      const path = join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const link = await lstat(path);
+      const s = link.isSymbolicLink() ? await stat(path).catch(() => undefined) : link;
+      if (s?.isFile()) tree.files.push({ path: relPath, object: await putFile(path), mode: s.mode & 0o7777, mtimeMs: s.mtimeMs });
+      else if (s?.isDirectory() && !link.isSymbolicLink()) {
+        tree.dirs.push({ path: relPath, mode: s.mode & 0o7777 });
+        await walk(path, relPath);
+      }
+    }
+  };
+  await walk(root, '');
+  return tree;
+}
+
 export async function dropPayloads(store: ObjectStore, payloads: Record<string, Payload>): Promise<void> {
-  await Promise.all(Object.values(payloads).map((p) => store.delete(p.object).catch(() => undefined)));
+  const objects = Object.values(payloads).flatMap((p) => (p.tree ? p.tree.files.map((f) => f.object) : [p.object]));
+  await Promise.all(objects.map((o) => store.delete(o).catch(() => undefined)));
 }
 
 /** Writes a stored object to `file` with the given mode and time; its size, or undefined if it is gone. */
@@ -83,7 +117,7 @@ export class PayloadCache {
       const dir = join(await this.dir, runId, String(i++));
       await mkdir(dir, { recursive: true });
       const file = join(dir, p.name);
-      const size = await saveObject(store, p.object, file, p);
+      const size = p.tree ? await saveTree(store, file, p, p.tree) : await saveObject(store, p.object, file, p);
       if (size === undefined) throw new ConfigError(`put: payload ${p.name} is no longer in the queue's object store`);
       this.onFetch?.(p, size);
       paths.set(local, file);
@@ -96,3 +130,23 @@ export class PayloadCache {
   }
 }
 
+
+/** A stored directory laid out again under `root`: its bytes, or undefined if a file of it is gone. */
+async function saveTree(store: ObjectStore, root: string, top: Payload, tree: NonNullable<Payload['tree']>): Promise<number | undefined> {
+  // The paths come over the queue: none may climb out of the root.
+  if ([...tree.dirs, ...tree.files].some((e) => e.path.split('/').some((part) => part === '..' || part === '' || part === '.'))) {
+    throw new ConfigError(`put: payload ${top.name} names a path outside itself`);
+  }
+  // Writable while it fills; the modes as they were once every file is in.
+  await mkdir(root, { mode: 0o700 });
+  for (const d of tree.dirs) await mkdir(join(root, ...d.path.split('/')), { mode: 0o700 });
+  let bytes = 0;
+  for (const f of tree.files) {
+    const size = await saveObject(store, f.object, join(root, ...f.path.split('/')), f);
+    if (size === undefined) return undefined;
+    bytes += size;
+  }
+  for (const d of [...tree.dirs].reverse()) await chmod(join(root, ...d.path.split('/')), d.mode);
+  await chmod(root, top.mode);
+  return bytes;
+}

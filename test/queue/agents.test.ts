@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,35 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     const sha = createHash('sha256').update(bytes).digest('hex');
     for (const h of bench.hosts) expect((await h.exec(`sha256sum /tmp/qput.${h.name}`)).stdout).toContain(sha);
     for (const x of [a, b]) expect(x.log().match(/fetched payload payload\.bin/g)).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
+    await stopAgents();
+  });
+
+  it('put -r of a directory through 2 agents: each host gets the tree a local put lays out, fetched once per agent', async () => {
+    const a = await agent('t1', ['-f', '1']);
+    const b = await agent('t2', ['-f', '1']);
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-qtree-'));
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    mkdirSync(join(tree, 'empty'));
+    writeFileSync(join(tree, 'a.txt'), 'a\n', { mode: 0o640 });
+    writeFileSync(join(tree, 'sub', 'b.bin'), randomBytes(100 * 1024));
+    chmodSync(join(tree, 'sub'), 0o750);
+    const { file } = writeQueueInventory(bench);
+    const queued = await runCli(['put', '-r', tree, '/tmp/qtree-{host}/', '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
+    expect(queued.stderr).toBe('');
+    expect(queued.code).toBe(0);
+    expect(new Set((JSON.parse(queued.stdout) as JsonDoc).hosts.map((h) => h.agent))).toEqual(new Set(['t1', 't2']));
+    const plain = await runCli(['put', '-r', tree, '/tmp/ltree-{host}/', '-i', file, '-o', 'json']);
+    expect(plain.code).toBe(0);
+    const listing = async (h: Bench['hosts'][number], root: string) =>
+      (await h.exec(`cd ${root} && find . -printf '%p %m %s\\n' | sort && sha256sum tree/sub/b.bin | cut -c1-64`)).stdout;
+    for (const h of bench.hosts) {
+      const want = await listing(h, `/tmp/ltree-${h.name}`);
+      expect(want).toContain('./tree/empty 755');
+      expect(await listing(h, `/tmp/qtree-${h.name}`)).toBe(want);
+    }
+    for (const x of [a, b]) expect(x.log().match(/fetched payload tree/g)).toHaveLength(1);
     rmSync(dir, { recursive: true, force: true });
     await stopAgents();
   });
