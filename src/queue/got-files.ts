@@ -1,11 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ObjectStore } from '@nats-io/obj';
 import { fileNameOf } from '../core/host-file-name.js';
 import type { Step } from '../core/steps.js';
+import { localTree } from './local-tree.js';
 import { saveObject } from './payloads.js';
 
 /** One file a get fetched on an agent, stored in the Object Store for the submitter. */
@@ -46,11 +47,12 @@ export class GetRelay {
     for (const [step, s] of steps.entries()) {
       if (s.kind !== 'get') continue;
       const root = join(await this.base(runId, step), fileNameOf(host));
-      for (const file of await filesBelow(root)) {
-        const st = await stat(file);
+      // Nothing there: the get fetched nothing (or failed before its first file).
+      const files = existsSync(root) ? (await localTree(root)).files : [];
+      for (const { file, path, mode, mtimeMs } of files) {
         const object = `${runId}/got/${process.pid}-${this.objects++}`;
         await (await this.store()).put({ name: object }, Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>);
-        out.push({ object, step, path: relative(root, file).split(sep).join('/'), mode: st.mode & 0o7777, mtimeMs: st.mtimeMs });
+        out.push({ object, step, path, mode, mtimeMs });
       }
       await rm(root, { recursive: true, force: true });
     }
@@ -60,17 +62,6 @@ export class GetRelay {
   async close(): Promise<void> {
     if (this.dir) await rm(await this.dir, { recursive: true, force: true });
   }
-}
-
-async function filesBelow(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const out: string[] = [];
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesBelow(path)));
-    else if (e.isFile()) out.push(path);
-  }
-  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,6 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Objm, StorageType, type ObjectStore } from '@nats-io/obj';
 import { ConfigError } from '../core/errors.js';
 import type { Step } from '../core/steps.js';
+import { localTree } from './local-tree.js';
 
 export const PAYLOADS = 'fleet-payloads';
 
@@ -50,28 +51,12 @@ export async function storePayloads(store: ObjectStore, runId: string, steps: re
   return out;
 }
 
-/**
- * The files and directories below `root`, each file stored. As a local put walks a tree: symlinks are
- * followed to files; a symlink to a directory, a socket, a FIFO or a device is left out.
- */
+/** The files and directories below `root`, each file stored. */
 async function storeTree(root: string, putFile: (path: string) => Promise<string>): Promise<NonNullable<Payload['tree']>> {
-  const tree: NonNullable<Payload['tree']> = { dirs: [], files: [] };
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = (await readdir(dir)).sort();
-    for (const name of entries) {
-      const path = join(dir, name);
-      const relPath = rel ? `${rel}/${name}` : name;
-      const link = await lstat(path);
-      const s = link.isSymbolicLink() ? await stat(path).catch(() => undefined) : link;
-      if (s?.isFile()) tree.files.push({ path: relPath, object: await putFile(path), mode: s.mode & 0o7777, mtimeMs: s.mtimeMs });
-      else if (s?.isDirectory() && !link.isSymbolicLink()) {
-        tree.dirs.push({ path: relPath, mode: s.mode & 0o7777 });
-        await walk(path, relPath);
-      }
-    }
-  };
-  await walk(root, '');
-  return tree;
+  const { dirs, files } = await localTree(root);
+  const stored = [];
+  for (const { file, ...f } of files) stored.push({ ...f, object: await putFile(file) });
+  return { dirs, files: stored };
 }
 
 export async function dropPayloads(store: ObjectStore, payloads: Record<string, Payload>): Promise<void> {
@@ -129,7 +114,6 @@ export class PayloadCache {
     if (this.dir) await rm(await this.dir, { recursive: true, force: true });
   }
 }
-
 
 /** A stored directory laid out again under `root`: its bytes, or undefined if a file of it is gone. */
 async function saveTree(store: ObjectStore, root: string, top: Payload, tree: NonNullable<Payload['tree']>): Promise<number | undefined> {

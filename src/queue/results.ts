@@ -30,7 +30,7 @@ export async function publishEnd(
   const data = encode(fitted(end, maxPayload - HEADROOM));
   for (;;) {
     try {
-      await js.publish(resultSubject(runId), data, { msgID: `${runId}.${end.host}`, timeout: RETRY_MS * 5 });
+      await js.publish(resultSubject(runId), data, { msgID: `${runId}.${end.host}` });
       return;
     } catch (err) {
       if (abandon?.aborted) {
