@@ -98,8 +98,8 @@ export class WorkerPool implements RunPool {
   }
 
   /** Forks the workers (or sets up the inline one) for the first run; returns a warning if forks was lowered. */
-  private start(kind: RunKind, tasks: HostTask[], side: WorkerSideFactory | undefined): string | undefined {
-    const { count, inline } = this.layout(kind);
+  private start(layout: { count: number; inline: boolean }, tasks: HostTask[], side: WorkerSideFactory | undefined): string | undefined {
+    const { count, inline } = layout;
     this.inline = inline;
     // Only as many hosts as there are can run at once: -f 300 for 10 hosts asks for 10.
     const wanted = Math.min(this.forks, Math.max(1, this.hostCount));
@@ -148,12 +148,13 @@ export class WorkerPool implements RunPool {
 
   async run(tasks: HostTask[], options: PoolRunOptions = {}): Promise<HostResult[]> {
     const kind: RunKind = tasks.some((t) => t.steps.some((s) => s.kind === 'put' || s.kind === 'get')) ? 'transfer' : 'exec';
+    const layout = this.workers.length === 0 ? this.layout(kind) : undefined;
     // Awaited before the checks, so that they and the start below stay in one turn, as without it.
-    const side = this.workers.length === 0 && this.layout(kind).inline ? await loadInlineSide() : undefined;
+    const side = layout?.inline ? await loadInlineSide() : undefined;
     if (this.closed) throw new Error('the worker pool is closed');
     if (this.current) throw new Error('one run at a time per Fleet: await the previous call first');
     if (this.workers.length === 0) {
-      const warning = this.start(kind, tasks, side);
+      const warning = this.start(layout ?? this.layout(kind), tasks, side);
       if (warning) options.onWarning?.(warning);
     }
 
