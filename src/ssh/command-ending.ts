@@ -20,6 +20,9 @@ export class CommandEnding {
   private timer: NodeJS.Timeout | undefined;
   private giveUp: () => void = () => undefined;
 
+  /** `lifeline`: the command is stopped by ending the channel's input (remote-command.ts), not by signals. */
+  constructor(private readonly lifeline = false) {}
+
   attach(channel: ClientChannel): void {
     this.channel = channel;
     if (this.error) this.end(channel);
@@ -57,7 +60,10 @@ export class CommandEnding {
   }
 
   private end(ch: ClientChannel): void {
-    sendSignal(ch, 'TERM');
+    // The watchdog then ends the command's whole process group, TERM, then KILL 2 s later; the timer below
+    // is only the backstop for a host that does not answer.
+    if (this.lifeline) ch.end();
+    else sendSignal(ch, 'TERM');
     this.killTimer = setTimeout(() => {
       sendSignal(ch, 'KILL');
       ch.close();

@@ -49,7 +49,7 @@ export async function runRemoteCommand(conn: SshConnection, command: string, opt
     const empty = Buffer.alloc(0);
     return { host, exitCode: null, signal: null, stdout: empty, stderr: empty, truncated: false, durationMs: 0, error: cancelledBeforeCommand(host) };
   }
-  const ending = new CommandEnding();
+  const ending = new CommandEnding(remote.lifeline);
   const io = commandIo(host, remote, options, (why) => ending.stop(why));
   const output = {
     ...io,

@@ -16,7 +16,8 @@ export interface RemoteCommand {
   sudoMarker?: string;
   /**
    * The channel's input is the watchdog's lifeline, not the command's (which reads /dev/null): the client
-   * must leave it open, since its EOF — or sshd closing it when the session goes — ends the command.
+   * leaves it open while the command runs and ends it to stop the command (sshd closes it when the session
+   * goes); either EOF ends the command's process group, TERM then KILL.
    */
   lifeline?: boolean;
 }
@@ -36,9 +37,10 @@ const endGroup = `trap '' TERM; kill -TERM 0; sleep ${WATCH_INTERVAL_S}; kill -K
 
 /**
  * The watchdog of a command that gets no input (most of them): the channel's input, which the client never
- * closes, is its lifeline. `read` returns only when sshd closes it — the session is gone. One fork, no exec,
- * and nothing runs until then. (Not the wrapper itself reading with a signal from the command's end: a
- * signal landing between bash's check for traps and its read(2) is lost, which hung ~1 exec in 250.)
+ * closes but to stop the command, is its lifeline. `read` returns only when that input ends — the client
+ * stopping the command, or sshd closing it because the session is gone. One fork, no exec, and nothing runs
+ * until then. (Not the wrapper itself reading with a signal from the command's end: a signal landing between
+ * bash's check for traps and its read(2) is lost, which hung ~1 exec in 250.)
  */
 const LIFELINE_WATCHDOG = `( read -r _; ${endGroup} ) <&3 >/dev/null 2>&1 3<&-`;
 
@@ -62,11 +64,9 @@ export function checkEnvNames(env: Record<string, string> | undefined): void {
 }
 
 /**
- * Wraps the operator's command so a timeout or cancel can end all of it. sshd delivers a `signal` channel
- * request to the session's first process only; a plain `sh -c 'a; b'` would die and leave `a` running. The
- * wrapper runs the command in the background of a shell that waits for it and, on TERM, signals its whole
- * process group (sshd made it a session leader). stdin is passed through fd 3 because a background job's stdin
- * is /dev/null otherwise. `$$` is the session's shell, as with plain ssh.
+ * Wraps the operator's command so a timeout, a cancel or a lost session ends all of it, not only the session's
+ * first process (a plain `sh -c 'a; b'` would leave `a` running). `$$` is the session's shell, as with plain
+ * ssh.
  */
 export function buildRemoteCommand(command: string, options: RemoteCommandOptions = {}): RemoteCommand {
   const prefix: string[] = [];
@@ -93,18 +93,37 @@ export function buildRemoteCommand(command: string, options: RemoteCommandOption
   } else {
     runner = inner;
   }
-  // On TERM the wrapper ignores TERM itself, passes it to its group, waits and exits (without the exit, a TERM
-  // that lands before the fork would let the shell go on and start the command). It must outlive a command
-  // that ignores TERM: sshd delivers our later KILL to the session's process group only while the session
-  // lives. The command runs in a subshell of the login shell, as plain ssh would run it: a fork, no second
-  // shell to start (bash execs a subshell's last simple command directly). The newlines keep a trailing #
-  // comment in the command from swallowing the closing parenthesis.
-  // Under sudo the input carries the password, so it cannot be the lifeline.
+  // Under sudo the input carries the password, and with stdin it is the command's: neither can be the lifeline.
   const lifeline = !options.sudo && !options.withStdin;
-  const input = lifeline ? '</dev/null 3<&-' : '<&3 3<&-';
-  const watchdog = lifeline ? LIFELINE_WATCHDOG : POLLING_WATCHDOG;
-  const line =
-    `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait; exit 143' TERM; (\n${runner}\n) ${input} & c=$!; ` +
-    `${watchdog} & w=$!; wait $c; s=$?; kill $w 2>/dev/null; exit $s`;
+  const line = lifeline ? lifelineLine(runner) : signalledLine(runner);
   return { line, ...(sudoPrompt ? { sudoPrompt, sudoMarker } : {}), ...(lifeline ? { lifeline } : {}) };
+}
+
+/**
+ * A command without input runs in the login shell itself, as plain ssh would run it: no subshell to fork, so
+ * a watchdog is the only process fleet adds. It is stopped by ending its input (command-ending.ts), so no
+ * signal has to reach a shell that waits for a foreground command (bash runs traps only after it). The EXIT
+ * trap ends the watchdog however the command leaves the shell (`exit`, `set -e`), so what the command put in
+ * the background outlives it, as with plain ssh. The newline keeps a trailing # comment in the command from
+ * swallowing what follows.
+ */
+function lifelineLine(runner: string): string {
+  return `exec 3<&0 </dev/null; ${LIFELINE_WATCHDOG} & __fleet_w=$!; exec 3<&-; trap 'kill $__fleet_w 2>/dev/null' EXIT\n${runner}\n`;
+}
+
+/**
+ * A command that reads the channel's input (stdin, sudo's password) is stopped by signals instead. sshd
+ * delivers a `signal` request to the session's first process only, so the command runs in the background of
+ * a shell that waits for it and, on TERM, ignores TERM itself, passes it to its process group (sshd made it a
+ * session leader), waits and exits (without the exit, a TERM that lands before the fork would let the shell
+ * go on and start the command). It must outlive a command that ignores TERM: sshd delivers our later KILL to
+ * the session's process group only while the session lives. The command runs in a subshell of the login
+ * shell (bash execs a subshell's last simple command directly); its stdin is passed through fd 3, since a
+ * background job's stdin is /dev/null otherwise.
+ */
+function signalledLine(runner: string): string {
+  return (
+    `exec 3<&0; trap 'trap "" TERM; kill -TERM 0; wait; exit 143' TERM; (\n${runner}\n) <&3 3<&- & c=$!; ` +
+    `${POLLING_WATCHDOG} & w=$!; wait $c; s=$?; kill $w 2>/dev/null; exit $s`
+  );
 }

@@ -67,7 +67,24 @@ describe('ssh exec on real sshd', () => {
     const r = await runRemoteCommand(conn, 'ps -o comm= -s $$');
     const names = r.stdout.toString().trim().split('\n');
     expect(names).not.toContain('sleep');
-    expect(names.length).toBeGreaterThanOrEqual(3); // the wrapper, the command's subshell (or ps), the watchdog
+    expect(names.length).toBe(3); // the session's shell, the watchdog, ps
+  });
+
+  it('a command without stdin runs in the session shell itself: no subshell is forked for it', async () => {
+    const r = await runRemoteCommand(conn, '[ "$BASHPID" = "$$" ] && echo same');
+    expect(r.stdout.toString()).toBe('same\n');
+  });
+
+  it('what a command puts in the background outlives it, as with plain ssh, and `exit` takes the watchdog along', async () => {
+    const r = await runRemoteCommand(conn, 'nohup sleep 307 >/dev/null 2>&1 & exit 4');
+    expect(r.exitCode).toBe(4);
+    try {
+      // The watchdog's line holds its variable's name; none may be left once the session has gone.
+      expect(await gone(h, '__fleet_[w]')).toBe(true);
+      expect((await h.exec("pgrep -f 'sleep 30[7]' || true")).stdout.trim()).not.toBe('');
+    } finally {
+      await h.exec("pkill -f 'sleep 30[7]' || true");
+    }
   });
 
   it('320 quick commands on one held connection all end (the old signal-based lifeline lost ~1 in 250)', async () => {
