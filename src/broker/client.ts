@@ -4,6 +4,7 @@ import type { PoolRunOptions, RunPool } from '../runner/controller/run-options.j
 import type { HeldSessionInfo } from '../runner/transport/protocol.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { findBroker, openBroker } from './connect.js';
+import { dropEarlyLink, takeEarlyLink } from './early-link.js';
 import type { BrokerLink } from './link.js';
 import { runRemote } from './remote-run.js';
 
@@ -31,8 +32,12 @@ export class BrokerPool implements RunPool {
 
   /** The live connection; after the broker died (or idled out) between runs, a new one is started. */
   private async connected(): Promise<BrokerLink> {
-    const current = await this.link?.catch(() => undefined);
-    if (current && !current.closed) return current;
+    const current = await (this.link ?? takeEarlyLink())?.catch(() => undefined);
+    if (current && !current.closed) {
+      current.keepAlive(true);
+      this.link = Promise.resolve(current);
+      return current;
+    }
     this.link = openBroker(this.idleMs);
     return this.link;
   }
@@ -51,6 +56,7 @@ export class BrokerPool implements RunPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    dropEarlyLink();
     (await this.link?.catch(() => undefined))?.close();
   }
 }

@@ -47,12 +47,17 @@ function startBroker(idleMs: number): void {
   child.unref();
 }
 
+/** The running broker of this fleet's version, if one listens; an old one is stopped. None is started. */
+export async function liveBroker(version: string = fleetVersion()): Promise<BrokerLink | undefined> {
+  const found = await attach(brokerDir());
+  return (found && (await greeted(found, version))) || undefined;
+}
+
 /** The running broker, of this fleet's version: started (once) when there is none, or an old one was stopped. */
 export async function openBroker(idleMs: number): Promise<BrokerLink> {
   const version = fleetVersion();
   const dir = brokerDir();
-  const found = await attach(dir);
-  const live = found && (await greeted(found, version));
+  const live = await liveBroker(version);
   if (live) return live;
   ensureBrokerDir(dir);
   startBroker(idleMs);

@@ -24,7 +24,10 @@ export type ToBroker =
   | { type: 'run'; id: number; pool: PoolOptions; idleMs: number; tasks: HostTask[]; options: RemoteRunOptions }
   | { type: 'cancel'; id: number }
   | { type: 'sessions' }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** Asks for what a client remembered under `key` (memo.ts); answered with `recalled`. */
+  | { type: 'recall'; key: string }
+  | { type: 'remember'; key: string; value: unknown };
 
 export type WireResult = Omit<HostResult, 'error'> & { error?: PlainFleetError };
 type Output = Extract<RunEvent, { type: 'output' }>;
@@ -42,7 +45,8 @@ export type FromBroker =
   /** The run threw (a bug or a closed pool): the client rejects its call with this message. */
   | { type: 'failed'; id: number; message: string }
   | { type: 'sessions'; sessions: HeldSessionInfo[] }
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  | { type: 'recalled'; value?: unknown };
 
 export function encodeFrame(frame: ToBroker | FromBroker): string {
   return `${JSON.stringify(frame)}\n`;

@@ -80,6 +80,12 @@ export class BrokerLink {
     this.runs.delete(id);
   }
 
+  /** Whether this connection keeps the process alive; one nobody has taken up yet must not (client.ts). */
+  keepAlive(on: boolean): void {
+    if (on) this.io.socket.ref();
+    else this.io.socket.unref();
+  }
+
   close(): void {
     this.io.end();
   }

@@ -4,6 +4,7 @@ import type { HeldSessionInfo } from '../runner/transport/protocol.js';
 import type { HostResult } from '../core/result.js';
 import { eventToWire, resultToWire, type FromBroker, type ToBroker } from './frames.js';
 import { FrameSocket } from './frame-socket.js';
+import { Memo } from './memo.js';
 
 type RunFrame = Extract<ToBroker, { type: 'run' }>;
 type Conn = FrameSocket<ToBroker, FromBroker>;
@@ -32,6 +33,7 @@ export class Broker {
   private active = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly memo = new Memo();
 
   constructor(
     private readonly version: string,
@@ -64,6 +66,12 @@ export class Broker {
         return void this.sessions().then((sessions) => conn.send({ type: 'sessions', sessions }));
       case 'stop':
         return void this.stop().then(() => conn.send({ type: 'stopped' }));
+      case 'recall': {
+        const value = this.memo.recall(frame.key);
+        return void conn.send(value === undefined ? { type: 'recalled' } : { type: 'recalled', value });
+      }
+      case 'remember':
+        return this.memo.remember(frame.key, frame.value);
     }
   }
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.js';
+import { loadRememberedInventory } from './remembered-inventory.js';
 import { adhocInventory, loadInventory, resolveInventoryPath, selectHosts, type HostConfig, type Inventory } from '../inventory/index.js';
 import type { HostResult, RunEvent } from '../core/result.js';
 import { RunReport } from '../core/report.js';
@@ -88,7 +89,10 @@ export class Fleet {
 
   /** Loads an inventory file (default: $FLEET_INVENTORY, ./inventory.yaml, ./fleet.yaml) and selects hosts. */
   static async fromInventory(path?: string, options: FleetOptions = {}): Promise<Fleet> {
-    const inventory = await loadInventory(resolve(resolveInventoryPath(path)));
+    const file = resolve(resolveInventoryPath(path));
+    // A queued run does not use the broker, whatever else it was given.
+    const idleMs = options.queue === undefined ? brokerIdleMs(options) : undefined;
+    const inventory = idleMs !== undefined ? await loadRememberedInventory(file, idleMs) : await loadInventory(file);
     const withPersist = withInventoryPersist(options, inventory.persist);
     return new Fleet(prepareHosts(inventory, withPersist.limit ?? 'all', hostOverrides(withPersist), 'inventory', withPersist.onWarning), withPersist);
   }

@@ -1,6 +1,6 @@
 /** The inventory layer's public surface: load, select, expand and fold; internals stay unexported. */
 export type { HostConfig, HostKeyPolicy, HostSources, Inventory, InventoryGroup, Secret, SourcedField, SourcePosition, ValueSource } from './types.js';
-export { loadInventory, parseIniInventory, parseInventory, type LoadOptions } from './load.js';
+export { inventoryText, loadInventory, parseIniInventory, parseInventory, parseInventoryText, type LoadOptions } from './load.js';
 export { builtinDefaults, type BaseSettings, type DefaultsOptions } from './defaults.js';
 export { parseDuration, tryParseDuration } from '../core/duration.js';
 export { expandHostRange, foldHosts, hasHostRange } from '../core/host-ranges.js';

@@ -89,22 +89,33 @@ async function isProgram(file: string): Promise<boolean> {
 }
 
 /**
- * Reads and parses an inventory file: an executable is run as an Ansible dynamic inventory; otherwise the
- * content says which format — fleet's YAML, Ansible's YAML, or Ansible's INI.
+ * The text of an inventory file, or undefined for an executable (an Ansible dynamic inventory, whose output
+ * may differ at every run).
  */
-export async function loadInventory(file: string, options: LoadOptions = {}): Promise<Inventory> {
-  if (await isProgram(file)) {
-    const paths = { baseDir: path.dirname(path.resolve(file)), home: options.home ?? os.homedir() };
-    const { raw, src } = await readAnsibleScript(path.resolve(file), paths, options.scriptTimeoutMs !== undefined ? { timeoutMs: options.scriptTimeoutMs } : {});
-    return { ...buildInventory(raw, src, builtinDefaults(options)), file };
-  }
-  let text: string;
+export async function inventoryText(file: string): Promise<string | undefined> {
+  if (await isProgram(file)) return undefined;
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(err)})`;
     throw new ConfigError(`inventory file ${file} ${why} — check the path given with -i or $FLEET_INVENTORY`, { file, cause: err });
   }
+}
+
+/** Parses an inventory file's text in the format its name, else its content, says. Reads nothing else. */
+export function parseInventoryText(text: string, file: string, options: LoadOptions = {}): Inventory {
   return isIni(file, text) ? parseIniInventory(text, file, options) : parseInventory(text, file, options);
+}
+
+/**
+ * Reads and parses an inventory file: an executable is run as an Ansible dynamic inventory; otherwise the
+ * content says which format — fleet's YAML, Ansible's YAML, or Ansible's INI.
+ */
+export async function loadInventory(file: string, options: LoadOptions = {}): Promise<Inventory> {
+  const text = await inventoryText(file);
+  if (text !== undefined) return parseInventoryText(text, file, options);
+  const paths = { baseDir: path.dirname(path.resolve(file)), home: options.home ?? os.homedir() };
+  const { raw, src } = await readAnsibleScript(path.resolve(file), paths, options.scriptTimeoutMs !== undefined ? { timeoutMs: options.scriptTimeoutMs } : {});
+  return { ...buildInventory(raw, src, builtinDefaults(options)), file };
 }

@@ -1,9 +1,12 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The admin functions from the public entry, as a deploy script imports them.
 import { brokerSessions, Fleet, stopBroker } from '../../src/index.js';
+import { dropEarlyLink, recall } from '../../src/broker/early-link.js';
+import { inventoryKey, loadRememberedInventory } from '../../src/fleet/remembered-inventory.js';
+import { loadInventory } from '../../src/inventory/index.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { alive, countOnHosts, localProcessesWith, until } from '../bench/remote-processes.js';
 import { writeInventory } from './support.js';
@@ -52,5 +55,24 @@ describe('Fleet { broker: true }: sessions outlive the Fleet', () => {
     expect(await stopBroker()).toBe(true);
     expect(await until(() => !alive(held!.pid!), 3_000)).toBe(true);
     expect(await until(async () => (await liveSessions(bench.hosts)) === 0)).toBe(true);
+  });
+
+  it('the broker remembers a parsed inventory for the next run; an edited one is parsed again', async () => {
+    const file = join(runtime, 'remembered.yaml');
+    const text = readFileSync(inv, 'utf8');
+    writeFileSync(file, text, { mode: 0o600 });
+    const parsed = await loadInventory(file);
+    // The first load parses (and starts the broker, without waiting for it); the broker then holds the result.
+    expect(await loadRememberedInventory(file, 60_000)).toEqual(parsed);
+    const held = async () => (await recall(inventoryKey(file, text), 60_000)).value;
+    expect(await until(async () => (await held()) !== undefined, 10_000)).toBe(true);
+    expect(await held()).toEqual(JSON.parse(JSON.stringify({ ...parsed, groups: [...parsed.groups] })));
+    const recalled = await loadRememberedInventory(file, 60_000);
+    expect(recalled).toEqual(parsed);
+    expect(recalled.groups).toBeInstanceOf(Map);
+    // Another text is another key: a host renamed since is seen at once.
+    writeFileSync(file, text.replace(/^(\s*)h03:/m, '$1h03x:'));
+    expect((await loadRememberedInventory(file, 60_000)).hosts.map((h) => h.name)).toEqual(['h01', 'h02', 'h03x']);
+    dropEarlyLink();
   });
 });
