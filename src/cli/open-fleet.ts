@@ -1,5 +1,5 @@
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
-import { isPrivateQueue } from '../fleet/agent.js';
+import { isPrivateQueue } from '../fleet/queue-privacy.js';
 import { UsageError } from './errors.js';
 import { askPass } from './ask-pass.js';
 import { persistOptions } from './persist.js';

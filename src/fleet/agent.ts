@@ -1,9 +1,3 @@
-import { isPrivateConnection, parseQueue, type QueueOptions } from '../queue/connection.js';
-
 /** What the CLI's `fleet agent` needs of the queue layer (the CLI imports only fleet/ and core/). */
 export { Agent, type AgentOptions } from '../queue/agent.js';
 export { agentStatus } from '../queue/status.js';
-
-export function isPrivateQueue(queue: string | QueueOptions): boolean {
-  return isPrivateConnection(parseQueue(queue));
-}

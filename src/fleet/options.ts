@@ -6,7 +6,7 @@ import type { ExecShared, SudoTarget } from '../core/steps.js';
 import { parseDuration } from '../inventory/index.js';
 import type { PoolOptions } from '../runner/controller/pool.js';
 import type { HostOverrides } from './hosts.js';
-import type { QueueOptions } from '../queue/connection.js';
+import type { QueueOptions } from '../queue/queue-url.js';
 
 export type { QueueOptions };
 

@@ -7,7 +7,7 @@ import type { HostTarget } from '../runner/transport/task.js';
 import type { QueueHostInfo } from '../queue/queue-pool.js';
 import { DEFAULT_ZONE } from '../queue/zone.js';
 import { refsOf, withoutSecrets, type HostRefs } from '../queue/secrets.js';
-import type { QueueOptions } from '../queue/connection.js';
+import type { QueueOptions } from '../queue/queue-url.js';
 import { completeTargets, type PreparedHosts } from './hosts.js';
 import { LazyPool } from './lazy-pool.js';
 

@@ -8,7 +8,8 @@ import type { ObjectStore } from '@nats-io/obj';
 import { runBatch } from './agent-batch.js';
 import { GetRelay } from './got-files.js';
 import { PayloadCache, payloadStore } from './payloads.js';
-import { consumerOf, ensureQueue, HEARTBEAT_MS, HEARTBEATS, openQueue, parseQueue, STREAM, type QueueOptions } from './connection.js';
+import { consumerOf, ensureQueue, HEARTBEAT_MS, HEARTBEATS, openQueue, STREAM } from './connection.js';
+import { parseQueue, type QueueOptions } from './queue-url.js';
 import { decode, encode, type Batch, type Heartbeat } from './wire.js';
 
 /** How long after SIGTERM an agent keeps trying to store results the server does not take. */

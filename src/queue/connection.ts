@@ -3,18 +3,7 @@ import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOp
 import { AckPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { ConfigError } from '../core/errors.js';
-
-/** Where the queue is and how to log in to it: `nats://host:port`, `tls://user:pass@host:port`. */
-export interface QueueOptions {
-  url: string;
-  /** A NATS credentials file (JWT + nkey seed). */
-  credsFile?: string;
-  token?: string;
-  /** CA file for a server certificate not signed by a system CA. */
-  caFile?: string;
-  /** Hosts per published batch (default: hosts/16, 1 to 256). */
-  batchSize?: number;
-}
+import type { QueueOptions } from './queue-url.js';
 
 export const STREAM = 'FLEET_BATCHES';
 export const CLAIMS = 'fleet-claims';
@@ -34,27 +23,7 @@ const ACK_WAIT_NS = 4_000_000_000;
 export const claimKey = (runId: string, host: string): string => `${runId}.${Buffer.from(host).toString('base64url')}`;
 export const hostOfClaim = (key: string): string => Buffer.from(key.slice(key.indexOf('.') + 1), 'base64url').toString();
 
-export function parseQueue(value: string | QueueOptions): QueueOptions {
-  const o = typeof value === 'string' ? { url: value } : value;
-  let url: URL;
-  try {
-    url = new URL(o.url);
-  } catch {
-    throw new ConfigError(`--queue ${o.url}: give a NATS URL such as nats://127.0.0.1:4222`);
-  }
-  if (!['nats:', 'tls:'].includes(url.protocol)) throw new ConfigError(`--queue ${o.url}: the scheme must be nats:// or tls://`);
-  return o;
-}
 
-/**
- * Literal secrets may cross only a connection nobody else can read or join: TLS, and a server that wants
- * credentials from us (a user/password or token in the URL, a token, or a credentials file).
- */
-export function isPrivateConnection(o: QueueOptions): boolean {
-  const url = new URL(o.url);
-  const credentials = url.username !== '' || o.credsFile !== undefined || o.token !== undefined;
-  return url.protocol === 'tls:' && credentials;
-}
 
 export async function openQueue(o: QueueOptions): Promise<NatsConnection> {
   const url = new URL(o.url);

@@ -1,4 +1,5 @@
-import { HEARTBEAT_MS, HEARTBEATS, openQueue, parseQueue, type QueueOptions } from './connection.js';
+import { HEARTBEAT_MS, HEARTBEATS, openQueue } from './connection.js';
+import { parseQueue, type QueueOptions } from './queue-url.js';
 import { decode, type Heartbeat } from './wire.js';
 
 /** The agents heard from within a few heartbeats: name, zone and hosts running now. */

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { Agent, agentStatus } from '../../fleet/agent.js';
 import type { Exit } from '../exit.js';
 import { examples } from '../options.js';
 import { UsageError } from '../errors.js';
@@ -34,6 +33,8 @@ export function agentCommand(exit: Exit): Command {
   cmd.action(async (flags: AgentFlags) => {
     if (!flags.queue) throw new UsageError('agent: give --queue nats://host:port (or set FLEET_QUEUE)');
     if (flags.status) return exit(await printStatus(flags.queue));
+    // Loaded here: every other command would pay the NATS client's load (with TLS) at its start.
+    const { Agent } = await import('../../fleet/agent.js');
     const agent = new Agent({
       queue: flags.queue,
       ...(flags.name !== undefined ? { name: flags.name } : {}),
@@ -55,6 +56,7 @@ export function agentCommand(exit: Exit): Command {
 }
 
 async function printStatus(queue: string): Promise<0> {
+  const { agentStatus } = await import('../../fleet/agent.js');
   const agents = await agentStatus(queue);
   if (agents.length === 0) process.stdout.write('no agent answers on this queue\n');
   for (const a of agents) process.stdout.write(`${a.name}\tzone ${a.zone}\t${a.running} hosts running\n`);

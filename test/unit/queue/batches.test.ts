@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBatches, defaultBatchSize } from '../../../src/queue/batches.js';
-import { isPrivateConnection, parseQueue } from '../../../src/queue/connection.js';
+import { isPrivateConnection, parseQueue } from '../../../src/queue/queue-url.js';
 import { decode, type Batch, type QueuedTask } from '../../../src/queue/wire.js';
 
 const task = (host: string, stdin = ''): QueuedTask => ({
