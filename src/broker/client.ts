@@ -32,6 +32,16 @@ export class BrokerPool implements RunPool {
 
   /** The live connection; after the broker died (or idled out) between runs, a new one is started. */
   private async connected(): Promise<BrokerLink> {
+    // While a broker starts only its unref'd polling runs (connect.ts): the run keeps the process alive.
+    const hold = setInterval(() => undefined, 1 << 30);
+    try {
+      return await this.connect();
+    } finally {
+      clearInterval(hold);
+    }
+  }
+
+  private async connect(): Promise<BrokerLink> {
     const current = await (this.link ?? takeEarlyLink())?.catch(() => undefined);
     if (current && !current.closed) {
       current.keepAlive(true);

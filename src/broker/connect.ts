@@ -62,7 +62,9 @@ export async function openBroker(idleMs: number): Promise<BrokerLink> {
   ensureBrokerDir(dir);
   startBroker(idleMs);
   for (const until = Date.now() + START_MS; Date.now() < until; ) {
-    await new Promise((r) => setTimeout(r, 25));
+    // Unref'd: a CLI that stops before its run (a bad inventory) exits at once, and the broker starts anyway.
+    // The run waiting for this keeps the process alive itself (BrokerPool).
+    await new Promise((r) => setTimeout(r, 25).unref());
     const link = await attach(dir);
     const ready = link && (await greeted(link, version));
     if (ready) return ready;

@@ -65,6 +65,23 @@ describe('fleet --persist: the session broker, against 3 real sshd', () => {
     expect(delta(await logins(bench.hosts), held)).toEqual([1, 1, 1]);
   });
 
+  it('an inventory edited between two runs is read afresh; a broken one fails with file:line, cold or warm', async () => {
+    const edited = join(dirname(inv), 'edited.yaml');
+    const text = readFileSync(inv, 'utf8');
+    writeFileSync(edited, text, { mode: 0o600 });
+    const names = async () => (JSON.parse((await fleet(['exec', 'true', '-i', edited, '--persist', '1m', '-o', 'json'])).stdout) as { hosts: { host: string }[] }).hosts.map((h) => h.host);
+    expect(await names()).toEqual(['h01', 'h02', 'h03']);
+    writeFileSync(edited, text.replace(/^(\s*)h03:/m, '$1h03x:'));
+    expect(await names()).toEqual(['h01', 'h02', 'h03x']);
+    writeFileSync(edited, 'hosts:\n  a: { address: 127.0.0.1\n');
+    for (const warm of [true, false]) {
+      if (!warm) await fleet(['sessions', '--stop']);
+      const r = await fleet(['exec', 'true', '-i', edited, '--persist', '1m']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${edited}:3:1: YAML syntax error`);
+    }
+  });
+
   it('a run through the broker does not load ssh2 in the CLI: the broker alone speaks SSH', async () => {
     const dir = tempDir();
     const marker = join(dir, 'ssh2-loaded');
