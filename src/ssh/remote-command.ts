@@ -101,14 +101,19 @@ export function buildRemoteCommand(command: string, options: RemoteCommandOption
 
 /**
  * A command without input runs in the login shell itself, as plain ssh would run it: no subshell to fork, so
- * a watchdog is the only process fleet adds. It is stopped by ending its input (command-ending.ts), so no
+ * the watchdog is the one process fleet adds. It is stopped by ending its input (command-ending.ts), so no
  * signal has to reach a shell that waits for a foreground command (bash runs traps only after it). The EXIT
  * trap ends the watchdog however the command leaves the shell (`exit`, `set -e`), so what the command put in
- * the background outlives it, as with plain ssh. The newline keeps a trailing # comment in the command from
+ * the background outlives it, as with plain ssh. The watchdog must not be a job of that shell, or the
+ * command's own bare `wait` would wait for it forever: bash disowns it; other shells start it from a
+ * command substitution (a fork more; the space keeps `$( (` from reading as arithmetic). The newline keeps a trailing # comment in the command from
  * swallowing what follows.
  */
 function lifelineLine(runner: string): string {
-  return `exec 3<&0 </dev/null; ${LIFELINE_WATCHDOG} & __fleet_w=$!; exec 3<&-; trap 'kill $__fleet_w 2>/dev/null' EXIT\n${runner}\n`;
+  const start =
+    `if [ -n "\${BASH_VERSION-}" ]; then ${LIFELINE_WATCHDOG} & __fleet_w=$!; disown $__fleet_w; ` +
+    `else __fleet_w=$( ${LIFELINE_WATCHDOG} & echo $!); fi`;
+  return `exec 3<&0 </dev/null; ${start}; exec 3<&-; trap 'kill $__fleet_w 2>/dev/null' EXIT\n${runner}\n`;
 }
 
 /**

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, AuthError, TimeoutError } from '../../src/core/errors.js';
 import { connect, type SshConnection } from '../../src/ssh/connect.js';
 import { runRemoteCommand } from '../../src/ssh/exec.js';
+import { buildRemoteCommand } from '../../src/ssh/remote-command.js';
+import { shellQuote } from '../../src/ssh/shell-quote.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { optionsFor, tempKnownHosts } from './support/target.js';
 
@@ -73,6 +75,21 @@ describe('ssh exec on real sshd', () => {
   it('a command without stdin runs in the session shell itself: no subshell is forked for it', async () => {
     const r = await runRemoteCommand(conn, '[ "$BASHPID" = "$$" ] && echo same');
     expect(r.stdout.toString()).toBe('same\n');
+  });
+
+  it("a command's bare `wait` waits for its own jobs only, not for fleet's watchdog", async () => {
+    const r = await runRemoteCommand(conn, 'sleep 0.2 & sleep 0.3 & wait; echo waited', { timeoutMs: 10_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout.toString()).toBe('waited\n');
+  });
+
+  it('the wrapper works in a login shell that is not bash (dash): `wait`, exit status, no watchdog left', async () => {
+    // The wrapper as dash would run it, with a lifeline of its own that stays open (a process substitution).
+    const line = buildRemoteCommand('sleep 0.2 & wait; echo waited; exit 5').line;
+    const r = await runRemoteCommand(conn, `dash -c ${shellQuote(line)} < <(sleep 30 2>/dev/null); s=$?; kill $!; echo "status $s"`, { timeoutMs: 10_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout.toString()).toBe('waited\nstatus 5\n');
+    expect(await gone(h, '__fleet_[w]')).toBe(true);
   });
 
   it('what a command puts in the background outlives it, as with plain ssh, and `exit` takes the watchdog along', async () => {
