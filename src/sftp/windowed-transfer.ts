@@ -150,12 +150,16 @@ async function withLocal(path: string, flags: string, body: (fd: number) => Prom
   }
 }
 
-export async function windowedPut(sftp: SFTPWrapper, localPath: string, remotePath: string, o: WindowedTransferOptions): Promise<void> {
+/**
+ * Writes the local file through `handle`, a remote file the caller opened and still owns: it closes the
+ * handle when this fails, and else sets the file's attributes with the close (remote.setstatAndClose).
+ */
+export async function windowedPut(sftp: SFTPWrapper, localPath: string, handle: Buffer, o: WindowedTransferOptions): Promise<void> {
   const early = stopReason(sftp, o.signal);
   if (early) throw early;
   await withLocal(localPath, 'r', async (fd) => {
     const { size } = await statFd(fd);
-    await withRemote(sftp, remotePath, 'w', (handle) => pump(size, localIo(fd, 'read'), remoteIo(sftp, handle, o.signal, 'write'), o));
+    await pump(size, localIo(fd, 'read'), remoteIo(sftp, handle, o.signal, 'write'), o);
   });
 }
 
