@@ -9,6 +9,7 @@ import { abortError, attempt, toTransferError, type ErrorContext } from './trans
 import type { TransferredFile } from './types.js';
 import { isUnchanged } from './unchanged.js';
 import { windowedPut } from './windowed-transfer.js';
+import { timedOpen } from './window.js';
 
 /**
  * One local file to one remote path, atomic by default (file-write.ts): the temporary file is created 0600 so
@@ -64,7 +65,7 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
   await writeFileOnce(ctx, target, {
     write: async (to, intoTemp) => {
       const note = intoTemp ? lostNote : undefined;
-      const handle = tempHandle ?? (await attempt(at('upload to', target), () => remote.open(sftp, to, 'w')));
+      const handle = tempHandle ?? (await attempt(at('upload to', target), () => timedOpen(fast.window, () => remote.open(sftp, to, 'w'))));
       tempHandle = undefined;
       try {
         await attempt(at('upload to', target, note), () => windowedPut(sftp, local, handle, fast));
@@ -79,7 +80,9 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
     },
     createTemp: async () => {
       const temp = posix.join(posix.dirname(target), tempNameFor(posix.basename(target)));
-      tempHandle = await attempt(at('create a temporary file for', target), () => remote.openExclusive(sftp, temp, { mode: 0o600 }));
+      tempHandle = await attempt(at('create a temporary file for', target), () =>
+        timedOpen(fast.window, () => remote.openExclusive(sftp, temp, { mode: 0o600 })),
+      );
       lostNote = `the temporary file ${temp} may remain`;
       return temp;
     },

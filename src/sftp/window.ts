@@ -36,6 +36,11 @@ export interface TransferWindow {
   readonly reached: number;
   /** `bytes`, sent at `sentAt`, were acknowledged at `now` (ms, monotonic). */
   acked(bytes: number, now: number, sentAt: number): void;
+  /**
+   * The file's OPEN was answered after `ms`, this process using `cpuMs` meanwhile; called before any data
+   * moves. A far answer (as for a far round, below) starts the window FAR_GROWTH times larger.
+   */
+  opened(ms: number, cpuMs: number): void;
   /** The file is done: its window no longer counts against the process's budget. */
   close(): void;
 }
@@ -80,7 +85,7 @@ const processCpu: CpuClock = () => {
 };
 
 export function fixedWindow(bytes: number): TransferWindow {
-  return { bytes, reached: bytes, acked: () => undefined, close: () => undefined };
+  return { bytes, reached: bytes, acked: () => undefined, opened: () => undefined, close: () => undefined };
 }
 
 class AdaptiveWindow implements TransferWindow {
@@ -121,6 +126,25 @@ class AdaptiveWindow implements TransferWindow {
     this.budget.used -= this.bytes;
   }
 
+  opened(ms: number, cpuMs: number): void {
+    const untouched = this.roundStart === undefined && this.previous === 0;
+    if (!this.probing || this.closed || !untouched || ms < FAR_LATENCY_MS || cpuMs >= ms * FAR_MAX_CPU) return;
+    this.grow(Math.min(this.max, this.bytes * FAR_GROWTH));
+  }
+
+  /** False when the budget has no room for `next` bytes, which ends the probe. */
+  private grow(next: number): boolean {
+    if (this.budget.used + next - this.bytes > this.budget.limit) {
+      this.probing = false;
+      return false;
+    }
+    this.previous = this.bytes;
+    this.resize(next);
+    this.reached = Math.max(this.reached, this.bytes);
+    this.probing = this.bytes < this.max;
+    return true;
+  }
+
   private resize(bytes: number): void {
     this.budget.used += bytes - this.bytes;
     this.bytes = bytes;
@@ -157,25 +181,26 @@ class AdaptiveWindow implements TransferWindow {
     this.passes = passed ? this.passes + 1 : 0;
     this.misses = passed ? 0 : this.misses + 1;
     if (this.passes >= ROUNDS_TO_DECIDE || (passed && far)) {
-      const next = Math.min(this.max, this.bytes * (far ? FAR_GROWTH : 2));
-      if (this.budget.used + next - this.bytes > this.budget.limit) {
-        this.probing = false;
-        return;
-      }
+      const settling = this.bytes;
+      if (!this.grow(Math.min(this.max, this.bytes * (far ? FAR_GROWTH : 2)))) return;
       this.passes = 0;
       this.before = this.best;
       this.best = 0;
-      this.settling = this.bytes;
-      this.previous = this.bytes;
-      this.resize(next);
-      this.reached = Math.max(this.reached, this.bytes);
-      this.probing = this.bytes < this.max;
+      this.settling = settling;
     } else if (this.misses >= ROUNDS_TO_DECIDE) {
       // The window before this one did as well with fewer bytes queued. The start has none before it.
       if (this.previous > 0) this.resize(this.previous);
       this.probing = false;
     }
   }
+}
+
+/** Runs `open` (a file's OPEN) and tells `window` how long its answer took and what CPU this process used. */
+export async function timedOpen<T>(window: TransferWindow, open: () => Promise<T>): Promise<T> {
+  const [at, cpu] = [performance.now(), processCpu()];
+  const value = await open();
+  window.opened(performance.now() - at, processCpu() - cpu);
+  return value;
 }
 
 /** The budget of every adaptive window in this process (MAX_GET_WINDOW: what one file may reach). */

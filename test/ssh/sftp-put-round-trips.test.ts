@@ -2,7 +2,7 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransferError } from '../../src/core/errors.js';
-import { putPath } from '../../src/sftp/index.js';
+import { getPath, putPath } from '../../src/sftp/index.js';
 import { startDelayProxy, type DelayProxy } from '../bench/delay-proxy.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { randomFile, scratchDir, sha256File } from './support/fixtures.js';
@@ -57,6 +57,26 @@ describe('put: round trips per file', () => {
     expect(proxy.stats().up.flights).toBe(4);
     expect((await host.exec(`stat -c '%a' ${DIR}/inplace.bin`)).stdout.trim()).toBe('600');
     expect(await remoteSha256(host, `${DIR}/inplace.bin`)).toBe(await sha256File(small));
+  });
+
+  // A get does not wait for its read handle's CLOSE: when it returns, the host has answered the stat, the
+  // open and the read (3 host→client flights), not the close (it was 4). 100 ms away, so the local rename
+  // and chmod are well inside the close's round trip.
+  it('a get of one small file returns before the answer to its CLOSE', async () => {
+    const farther = await startDelayProxy(host, { rttMs: 100 });
+    const s = await openSftp({ ...host, address: farther.address, port: farther.port });
+    try {
+      await putPath(s.sftp, host.name, small, `${DIR}/for-get.bin`);
+      farther.resetStats();
+      const got = await getPath(s.sftp, host.name, `${DIR}/for-get.bin`, path.join(dir, 'got.bin'));
+      expect(farther.stats().down.flights).toBe(3);
+      expect(await sha256File(got.files[0]!.local)).toBe(await sha256File(small));
+      // The channel goes on: the CLOSE was answered meanwhile and the next request works.
+      await getPath(s.sftp, host.name, `${DIR}/for-get.bin`, path.join(dir, 'again.bin'));
+    } finally {
+      await s.close();
+      await farther.close();
+    }
   });
 });
 

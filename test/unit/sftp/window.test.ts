@@ -136,6 +136,32 @@ describe('transfer window', () => {
     expect(alone.reached).toBe(4 * MiB);
   });
 
+  it('a far, idle OPEN starts the window 4x larger; a near, or busy, one does not', () => {
+    const far = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
+    far.opened(20, 1);
+    expect(far.bytes).toBe(2 * MiB);
+    const near = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
+    near.opened(0.5, 0);
+    const busyClient = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
+    busyClient.opened(30, 25);
+    expect([near.bytes, busyClient.bytes]).toEqual([512 * KiB, 512 * KiB]);
+    expect(fixedWindow(512 * KiB).bytes).toBe(512 * KiB);
+  });
+
+  it('a slow OPEN next to the host (one stall) costs two rounds, then the window is back at its start', () => {
+    const w = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
+    w.opened(40, 0);
+    run(w, 100 * MiB, { rttMs: 0.1, bytesPerMs: 200_000 });
+    expect([w.bytes, w.reached]).toEqual([512 * KiB, 2 * MiB]);
+  });
+
+  it('a far OPEN with no budget left changes nothing', () => {
+    const budget: WindowBudget = { used: 0, limit: 1 * MiB };
+    const w = adaptiveWindow(512 * KiB, 8 * MiB, budget, idle);
+    w.opened(80, 0);
+    expect([w.bytes, budget.used]).toEqual([512 * KiB, 512 * KiB]);
+  });
+
   it('starting at the cap it stays there', () => {
     const w = adaptiveWindow(8 * MiB, 8 * MiB, roomy());
     run(w, 50 * MiB, { rttMs: 20, bytesPerMs: 1e9 });
