@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { MAX_GET_WINDOW } from './defaults.js';
 
 /**
@@ -24,9 +25,11 @@ import { MAX_GET_WINDOW } from './defaults.js';
  * Two rounds per doubling cost about three round trips each: ~950 ms from 512 KiB to 4 MiB at 80 ms, ~380 ms
  * at 20 ms (issue 17, put 1.06-1.13x scp). A round that is plainly far is decisive alone and quadruples the
  * window: every answer took at least FAR_LATENCY_MS, the round moved at least FAR_SHARE of window / fastest
- * answer (the time went to the link, not to queueing), and this process used less than FAR_MAX_CPU of a core
- * meanwhile. The last is what tells a link from a saturated machine next to the host: there, answers are
- * slow too, but because the client itself is busy (50 transfers on two cores keep it at a full core).
+ * answer (the time went to the link, not to queueing), and the machine's cores were busy less than
+ * FAR_MAX_BUSY of the time meanwhile. The last is what tells a link from a saturated machine next to the
+ * host: there, answers are slow too, because the cores are busy (50 transfers on two cores keep both near
+ * full, in sshd as much as in fleet's workers: one process's own CPU would not show it). A machine busy
+ * with anything else only falls back to the two-round rule.
  */
 
 export interface TransferWindow {
@@ -37,10 +40,10 @@ export interface TransferWindow {
   /** `bytes`, sent at `sentAt`, were acknowledged at `now` (ms, monotonic). */
   acked(bytes: number, now: number, sentAt: number): void;
   /**
-   * The file's OPEN was answered after `ms`, this process using `cpuMs` meanwhile; called before any data
-   * moves. A far answer (as for a far round, below) starts the window FAR_GROWTH times larger.
+   * The file's OPEN was answered after `ms`, the machine's cores `busy` (0-1) of that time; called before
+   * any data moves. A far answer (as for a far round, below) starts the window FAR_GROWTH times larger.
    */
-  opened(ms: number, cpuMs: number): void;
+  opened(ms: number, busy: number): void;
   /** The file is done: its window no longer counts against the process's budget. */
   close(): void;
 }
@@ -71,18 +74,30 @@ export const ROUNDS_TO_DECIDE = 2;
 export const FAR_LATENCY_MS = 10;
 /** A far round moved at least this share of window / fastest answer (behind 20-80 ms links: 0.5-1.0). */
 export const FAR_SHARE = 0.7;
-/** A far round: the process used less than this share of one core over it. */
-export const FAR_MAX_CPU = 0.5;
+/** A far round: the machine's cores were busy less than this share of it. */
+export const FAR_MAX_BUSY = 0.5;
 /** A far round grows the window this many times over. */
 export const FAR_GROWTH = 4;
 
-/** CPU time this process has used, in ms. */
-export type CpuClock = () => number;
+/** CPU time of all the machine's cores since boot, in ms: busy, and in all. */
+export type CpuClock = () => { busyMs: number; totalMs: number };
 
-const processCpu: CpuClock = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
+const machineCpu: CpuClock = () => {
+  let busyMs = 0;
+  let totalMs = 0;
+  for (const { times } of cpus()) {
+    busyMs += times.user + times.nice + times.sys + times.irq;
+    totalMs += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { busyMs, totalMs };
 };
+
+/** Share (0-1) of the cores' time that was busy since `from`; 1 when too little time passed to tell. */
+function busySince(clock: CpuClock, from: { busyMs: number; totalMs: number }): number {
+  const now = clock();
+  const total = now.totalMs - from.totalMs;
+  return total > 0 ? (now.busyMs - from.busyMs) / total : 1;
+}
 
 export function fixedWindow(bytes: number): TransferWindow {
   return { bytes, reached: bytes, acked: () => undefined, opened: () => undefined, close: () => undefined };
@@ -97,7 +112,7 @@ class AdaptiveWindow implements TransferWindow {
   /** Bytes still to be acknowledged from before the last change; the next round starts after them. */
   private settling = 0;
   private minLatency = Infinity;
-  private roundCpu = 0;
+  private roundCpu = { busyMs: 0, totalMs: 0 };
   private passes = 0;
   private misses = 0;
   /** The window before the last growth, to go back to. */
@@ -126,9 +141,9 @@ class AdaptiveWindow implements TransferWindow {
     this.budget.used -= this.bytes;
   }
 
-  opened(ms: number, cpuMs: number): void {
+  opened(ms: number, busy: number): void {
     const untouched = this.roundStart === undefined && this.previous === 0;
-    if (!this.probing || this.closed || !untouched || ms < FAR_LATENCY_MS || cpuMs >= ms * FAR_MAX_CPU) return;
+    if (!this.probing || this.closed || !untouched || ms < FAR_LATENCY_MS || busy >= FAR_MAX_BUSY) return;
     this.grow(Math.min(this.max, this.bytes * FAR_GROWTH));
   }
 
@@ -174,7 +189,7 @@ class AdaptiveWindow implements TransferWindow {
     if (this.roundBytes < this.bytes || elapsed < MIN_ROUND_MS) return;
     const rate = this.roundBytes / elapsed;
     const unqueued = this.bytes / this.minLatency;
-    const far = this.minLatency >= FAR_LATENCY_MS && rate >= unqueued * FAR_SHARE && this.cpu() - this.roundCpu < elapsed * FAR_MAX_CPU;
+    const far = this.minLatency >= FAR_LATENCY_MS && rate >= unqueued * FAR_SHARE && busySince(this.cpu, this.roundCpu) < FAR_MAX_BUSY;
     this.startRound(now);
     this.best = Math.max(this.best, rate);
     const passed = rate >= this.before * GROWTH_THRESHOLD && rate >= unqueued * UNQUEUED_SHARE;
@@ -195,11 +210,11 @@ class AdaptiveWindow implements TransferWindow {
   }
 }
 
-/** Runs `open` (a file's OPEN) and tells `window` how long its answer took and what CPU this process used. */
-export async function timedOpen<T>(window: TransferWindow, open: () => Promise<T>): Promise<T> {
-  const [at, cpu] = [performance.now(), processCpu()];
+/** Runs `open` (a file's OPEN) and tells `window` how long its answer took and how busy the cores were. */
+export async function timedOpen<T>(window: TransferWindow, open: () => Promise<T>, clock: CpuClock = machineCpu): Promise<T> {
+  const [at, cpu] = [performance.now(), clock()];
   const value = await open();
-  window.opened(performance.now() - at, processCpu() - cpu);
+  window.opened(performance.now() - at, busySince(clock, cpu));
   return value;
 }
 
@@ -210,6 +225,6 @@ export const processBudget: WindowBudget = { used: 0, limit: MAX_GET_WINDOW };
  * Starts at `initial` bytes and doubles, up to `max`, while requests wait on the link rather than queue and
  * the budget has room. Call close() when the file is done.
  */
-export function adaptiveWindow(initial: number, max: number, budget: WindowBudget = processBudget, cpu: CpuClock = processCpu): TransferWindow {
+export function adaptiveWindow(initial: number, max: number, budget: WindowBudget = processBudget, cpu: CpuClock = machineCpu): TransferWindow {
   return new AdaptiveWindow(initial, max, budget, cpu);
 }

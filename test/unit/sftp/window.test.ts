@@ -7,12 +7,12 @@ const CHUNK = 128 * KiB;
 /** Each test its own budget, roomy unless the test is about it. */
 const roomy = (): WindowBudget => ({ used: 0, limit: 1024 * MiB });
 
-/** The model's clock (ms), advanced by run(); a client using `share` of a core has used share × that of CPU. */
+/** The model's clock (ms), advanced by run(); a machine whose cores are `share` busy. */
 let modelNow = 0;
-const client = (share: number): CpuClock => () => modelNow * share;
-const idle = client(0);
-/** Many transfers in one process on two cores: the client itself is the busy end. */
-const busy = client(1);
+const machine = (share: number): CpuClock => () => ({ busyMs: modelNow * share, totalMs: modelNow });
+const idle = machine(0.2);
+/** Many transfers on two cores: the machine itself is the busy end. */
+const busy = machine(0.95);
 
 /**
  * Acknowledges `total` bytes chunk by chunk on a model link: a file moves min(window / rtt, bandwidth) bytes
@@ -44,7 +44,7 @@ describe('transfer window', () => {
     expect([w.bytes, w.reached]).toEqual([2 * MiB, 2 * MiB]);
   });
 
-  it('on a long link, the client busy, it doubles up to the cap after two passing rounds each time', () => {
+  it('on a long link, the machine busy, it doubles up to the cap after two passing rounds each time', () => {
     const w = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), busy);
     const windows = run(w, 100 * MiB, { rttMs: 20, bytesPerMs: 1e9 });
     expect(w.bytes).toBe(8 * MiB);
@@ -53,7 +53,7 @@ describe('transfer window', () => {
     expect([...new Set(windows)]).toEqual([512 * KiB, 1 * MiB, 2 * MiB, 4 * MiB, 8 * MiB]);
   });
 
-  it('on a long link, the client idle, one far round quadruples it: the cap in under half the acknowledgements', () => {
+  it('on a long link, the machine idle, one far round quadruples it: the cap in under half the acknowledgements', () => {
     const w = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
     const windows = run(w, 100 * MiB, { rttMs: 20, bytesPerMs: 1e9 });
     expect([...new Set(windows)]).toEqual([512 * KiB, 2 * MiB, 8 * MiB]);
@@ -96,7 +96,7 @@ describe('transfer window', () => {
     expect(w.reached).toBe(1 * MiB);
   });
 
-  it('saturated by others while the client idles, a far round may quadruple once, and is undone', () => {
+  it('saturated, and the cores idle (sshd starved elsewhere), a far round may quadruple once, and is undone', () => {
     const w = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
     saturated(w);
     expect(w.bytes).toBe(512 * KiB);
@@ -136,15 +136,15 @@ describe('transfer window', () => {
     expect(alone.reached).toBe(4 * MiB);
   });
 
-  it('a far, idle OPEN starts the window 4x larger; a near, or busy, one does not', () => {
+  it('a far OPEN with the cores idle starts the window 4x larger; a near one, or one on busy cores, does not', () => {
     const far = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
-    far.opened(20, 1);
+    far.opened(20, 0.1);
     expect(far.bytes).toBe(2 * MiB);
     const near = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
     near.opened(0.5, 0);
-    const busyClient = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
-    busyClient.opened(30, 25);
-    expect([near.bytes, busyClient.bytes]).toEqual([512 * KiB, 512 * KiB]);
+    const busyCores = adaptiveWindow(512 * KiB, 8 * MiB, roomy(), idle);
+    busyCores.opened(30, 0.9);
+    expect([near.bytes, busyCores.bytes]).toEqual([512 * KiB, 512 * KiB]);
     expect(fixedWindow(512 * KiB).bytes).toBe(512 * KiB);
   });
 
