@@ -5,10 +5,11 @@ import { fromRemote } from './sides.js';
 import { windowedOptions, writeFileOnce } from './file-write.js';
 import { tempNameFor } from './temp-name.js';
 import type { PlannedFile } from './tree.js';
-import { abortError, attempt, type ErrorContext } from './translate-error.js';
+import { abortError, attempt, toTransferError, type ErrorContext } from './translate-error.js';
 import type { TransferredFile } from './types.js';
 import { isUnchanged } from './unchanged.js';
 import { windowedPut } from './windowed-transfer.js';
+import { timedOpen } from './window.js';
 
 /**
  * One local file to one remote path, atomic by default (file-write.ts): the temporary file is created 0600 so
@@ -59,15 +60,29 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
   const attrs = { mode, atime: entry.atime, mtime: entry.mtime };
   const fast = windowedOptions(ctx, target);
   let lostNote: string | undefined;
+  // The temporary file is written through the handle that created it: no second open, no separate close.
+  let tempHandle: Buffer | undefined;
   await writeFileOnce(ctx, target, {
     write: async (to, intoTemp) => {
       const note = intoTemp ? lostNote : undefined;
-      await attempt(at('upload to', target, note), () => windowedPut(sftp, local, to, fast));
-      await attempt(at('set the mode and time of', to, note), () => remote.setstat(sftp, to, attrs));
+      const handle = tempHandle ?? (await attempt(at('upload to', target), () => timedOpen(fast.window, () => remote.open(sftp, to, 'w'))));
+      tempHandle = undefined;
+      try {
+        await attempt(at('upload to', target, note), () => windowedPut(sftp, local, handle, fast));
+      } catch (err) {
+        await remote.close(sftp, handle).catch(() => undefined);
+        throw err;
+      }
+      // Mode and times go with the close, in one round trip; either failing fails the file before any rename.
+      const failed = await remote.setstatAndClose(sftp, handle, attrs);
+      if ('setstat' in failed) throw toTransferError(failed.setstat, at('set the mode and time of', to, note));
+      if ('close' in failed) throw toTransferError(failed.close, at('upload to', target, note));
     },
     createTemp: async () => {
       const temp = posix.join(posix.dirname(target), tempNameFor(posix.basename(target)));
-      await attempt(at('create a temporary file for', target), () => remote.createExclusive(sftp, temp, { mode: 0o600 }));
+      tempHandle = await attempt(at('create a temporary file for', target), () =>
+        timedOpen(fast.window, () => remote.openExclusive(sftp, temp, { mode: 0o600 })),
+      );
       lostNote = `the temporary file ${temp} may remain`;
       return temp;
     },

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { MAX_GET_WINDOW } from './defaults.js';
 
 /**
@@ -20,6 +21,15 @@ import { MAX_GET_WINDOW } from './defaults.js';
  *
  * A round starts once the bytes sent under the previous window are acknowledged (they would measure the old
  * window) and lasts until a whole window has been acknowledged and at least MIN_ROUND_MS have passed.
+ *
+ * Two rounds per doubling cost about three round trips each: ~950 ms from 512 KiB to 4 MiB at 80 ms, ~380 ms
+ * at 20 ms (issue 17, put 1.06-1.13x scp). A round that is plainly far is decisive alone and quadruples the
+ * window: every answer took at least FAR_LATENCY_MS, the round moved at least FAR_SHARE of window / fastest
+ * answer (the time went to the link, not to queueing), and the machine's cores were busy less than
+ * FAR_MAX_BUSY of the time meanwhile. The last is what tells a link from a saturated machine next to the
+ * host: there, answers are slow too, because the cores are busy (50 transfers on two cores keep both near
+ * full, in sshd as much as in fleet's workers: one process's own CPU would not show it). A machine busy
+ * with anything else only falls back to the two-round rule.
  */
 
 export interface TransferWindow {
@@ -29,6 +39,11 @@ export interface TransferWindow {
   readonly reached: number;
   /** `bytes`, sent at `sentAt`, were acknowledged at `now` (ms, monotonic). */
   acked(bytes: number, now: number, sentAt: number): void;
+  /**
+   * The file's OPEN was answered after `ms`, the machine's cores `busy` (0-1) of that time; called before
+   * any data moves. A far answer (as for a far round, below) starts the window FAR_GROWTH times larger.
+   */
+  opened(ms: number, busy: number): void;
   /** The file is done: its window no longer counts against the process's budget. */
   close(): void;
 }
@@ -55,9 +70,37 @@ export const MIN_ROUND_MS = 25;
 export const UNQUEUED_SHARE = 0.4;
 /** Rounds in a row that decide: this many passes double the window, this many failures end the probe. */
 export const ROUNDS_TO_DECIDE = 2;
+/** A far round: every answer took this long (loopback answers in under 1 ms, a LAN in a few). */
+export const FAR_LATENCY_MS = 10;
+/** A far round moved at least this share of window / fastest answer (behind 20-80 ms links: 0.5-1.0). */
+export const FAR_SHARE = 0.7;
+/** A far round: the machine's cores were busy less than this share of it. */
+export const FAR_MAX_BUSY = 0.5;
+/** A far round grows the window this many times over. */
+export const FAR_GROWTH = 4;
+
+/** CPU time of all the machine's cores since boot, in ms: busy, and in all. */
+export type CpuClock = () => { busyMs: number; totalMs: number };
+
+const machineCpu: CpuClock = () => {
+  let busyMs = 0;
+  let totalMs = 0;
+  for (const { times } of cpus()) {
+    busyMs += times.user + times.nice + times.sys + times.irq;
+    totalMs += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { busyMs, totalMs };
+};
+
+/** Share (0-1) of the cores' time that was busy since `from`; 1 when too little time passed to tell. */
+function busySince(clock: CpuClock, from: { busyMs: number; totalMs: number }): number {
+  const now = clock();
+  const total = now.totalMs - from.totalMs;
+  return total > 0 ? (now.busyMs - from.busyMs) / total : 1;
+}
 
 export function fixedWindow(bytes: number): TransferWindow {
-  return { bytes, reached: bytes, acked: () => undefined, close: () => undefined };
+  return { bytes, reached: bytes, acked: () => undefined, opened: () => undefined, close: () => undefined };
 }
 
 class AdaptiveWindow implements TransferWindow {
@@ -69,8 +112,11 @@ class AdaptiveWindow implements TransferWindow {
   /** Bytes still to be acknowledged from before the last change; the next round starts after them. */
   private settling = 0;
   private minLatency = Infinity;
+  private roundCpu = { busyMs: 0, totalMs: 0 };
   private passes = 0;
   private misses = 0;
+  /** The window before the last growth, to go back to. */
+  private previous = 0;
   /** Best rate of the window before this one; 0 in the first. */
   private before = 0;
   private best = 0;
@@ -81,6 +127,7 @@ class AdaptiveWindow implements TransferWindow {
     initial: number,
     private readonly max: number,
     private readonly budget: WindowBudget,
+    private readonly cpu: CpuClock,
   ) {
     this.bytes = initial;
     this.reached = initial;
@@ -94,9 +141,34 @@ class AdaptiveWindow implements TransferWindow {
     this.budget.used -= this.bytes;
   }
 
+  opened(ms: number, busy: number): void {
+    const untouched = this.roundStart === undefined && this.previous === 0;
+    if (!this.probing || this.closed || !untouched || ms < FAR_LATENCY_MS || busy >= FAR_MAX_BUSY) return;
+    this.grow(Math.min(this.max, this.bytes * FAR_GROWTH));
+  }
+
+  /** False when the budget has no room for `next` bytes, which ends the probe. */
+  private grow(next: number): boolean {
+    if (this.budget.used + next - this.bytes > this.budget.limit) {
+      this.probing = false;
+      return false;
+    }
+    this.previous = this.bytes;
+    this.resize(next);
+    this.reached = Math.max(this.reached, this.bytes);
+    this.probing = this.bytes < this.max;
+    return true;
+  }
+
   private resize(bytes: number): void {
     this.budget.used += bytes - this.bytes;
     this.bytes = bytes;
+  }
+
+  private startRound(now: number): void {
+    this.roundStart = now;
+    this.roundBytes = 0;
+    this.roundCpu = this.cpu();
   }
 
   acked(bytes: number, now: number, sentAt: number): void {
@@ -104,43 +176,46 @@ class AdaptiveWindow implements TransferWindow {
     this.minLatency = Math.min(this.minLatency, Math.max(now - sentAt, 0.001));
     if (this.settling > 0) {
       this.settling -= bytes;
-      if (this.settling <= 0) this.roundStart = now;
+      if (this.settling <= 0) this.startRound(now);
       return;
     }
     // The first acknowledgement only starts the clock: before it, the time is the pipe filling, not a rate.
     if (this.roundStart === undefined) {
-      this.roundStart = now;
+      this.startRound(now);
       return;
     }
     this.roundBytes += bytes;
     const elapsed = now - this.roundStart;
     if (this.roundBytes < this.bytes || elapsed < MIN_ROUND_MS) return;
     const rate = this.roundBytes / elapsed;
-    this.roundStart = now;
-    this.roundBytes = 0;
+    const unqueued = this.bytes / this.minLatency;
+    const far = this.minLatency >= FAR_LATENCY_MS && rate >= unqueued * FAR_SHARE && busySince(this.cpu, this.roundCpu) < FAR_MAX_BUSY;
+    this.startRound(now);
     this.best = Math.max(this.best, rate);
-    const passed = rate >= this.before * GROWTH_THRESHOLD && rate >= (this.bytes / this.minLatency) * UNQUEUED_SHARE;
+    const passed = rate >= this.before * GROWTH_THRESHOLD && rate >= unqueued * UNQUEUED_SHARE;
     this.passes = passed ? this.passes + 1 : 0;
     this.misses = passed ? 0 : this.misses + 1;
-    if (this.passes >= ROUNDS_TO_DECIDE) {
-      const next = Math.min(this.max, this.bytes * 2);
-      if (this.budget.used + next - this.bytes > this.budget.limit) {
-        this.probing = false;
-        return;
-      }
+    if (this.passes >= ROUNDS_TO_DECIDE || (passed && far)) {
+      const settling = this.bytes;
+      if (!this.grow(Math.min(this.max, this.bytes * (far ? FAR_GROWTH : 2)))) return;
       this.passes = 0;
       this.before = this.best;
       this.best = 0;
-      this.settling = this.bytes;
-      this.resize(next);
-      this.reached = Math.max(this.reached, this.bytes);
-      this.probing = this.bytes < this.max;
+      this.settling = settling;
     } else if (this.misses >= ROUNDS_TO_DECIDE) {
-      // The window before this one did as well with half the bytes queued. The start has none before it.
-      if (this.before > 0) this.resize(this.bytes / 2);
+      // The window before this one did as well with fewer bytes queued. The start has none before it.
+      if (this.previous > 0) this.resize(this.previous);
       this.probing = false;
     }
   }
+}
+
+/** Runs `open` (a file's OPEN) and tells `window` how long its answer took and how busy the cores were. */
+export async function timedOpen<T>(window: TransferWindow, open: () => Promise<T>, clock: CpuClock = machineCpu): Promise<T> {
+  const [at, cpu] = [performance.now(), clock()];
+  const value = await open();
+  window.opened(performance.now() - at, busySince(clock, cpu));
+  return value;
 }
 
 /** The budget of every adaptive window in this process (MAX_GET_WINDOW: what one file may reach). */
@@ -150,6 +225,6 @@ export const processBudget: WindowBudget = { used: 0, limit: MAX_GET_WINDOW };
  * Starts at `initial` bytes and doubles, up to `max`, while requests wait on the link rather than queue and
  * the budget has room. Call close() when the file is done.
  */
-export function adaptiveWindow(initial: number, max: number, budget: WindowBudget = processBudget): TransferWindow {
-  return new AdaptiveWindow(initial, max, budget);
+export function adaptiveWindow(initial: number, max: number, budget: WindowBudget = processBudget, cpu: CpuClock = machineCpu): TransferWindow {
+  return new AdaptiveWindow(initial, max, budget, cpu);
 }

@@ -1,10 +1,10 @@
 import { close as closeFd, fstat, open as openFd, read as readFd, write as writeFd } from 'node:fs';
 import { promisify } from 'node:util';
-import type { OpenMode, SFTPWrapper } from 'ssh2';
+import type { SFTPWrapper } from 'ssh2';
 import * as remote from './remote.js';
 import { channelClosedError, channelOpen } from './remote.js';
 import { SftpStatus } from './status.js';
-import type { TransferWindow } from './window.js';
+import { timedOpen, type TransferWindow } from './window.js';
 
 /**
  * One file moved as a pipeline of chunks: each chunk is read from one side and written to the other, and new
@@ -129,16 +129,21 @@ const open = promisify(openFd);
 const close = promisify(closeFd);
 const statFd = promisify(fstat);
 
-/** Runs `body` with the remote file open; closes it after, best effort when `body` failed. */
-async function withRemote(sftp: SFTPWrapper, path: string, flags: OpenMode, body: (handle: Buffer) => Promise<void>): Promise<void> {
-  const handle = await remote.open(sftp, path, flags);
+/**
+ * Runs `body` with the remote file open for reading, then sends the CLOSE without waiting for its answer:
+ * every byte has arrived by then, and closing a read handle cannot change them, so the file's rename need
+ * not wait a round trip for it. A failed CLOSE is not reported (the data is whole); a dead channel fails the
+ * next request. On failure the handle is closed, best effort, before the error is passed on.
+ */
+async function withRemoteReader(sftp: SFTPWrapper, path: string, o: WindowedTransferOptions, body: (handle: Buffer) => Promise<void>): Promise<void> {
+  const handle = await timedOpen(o.window, () => remote.open(sftp, path, 'r'));
   try {
     await body(handle);
   } catch (err) {
     await remote.close(sftp, handle).catch(() => undefined);
     throw err;
   }
-  await remote.close(sftp, handle);
+  remote.close(sftp, handle).catch(() => undefined);
 }
 
 async function withLocal(path: string, flags: string, body: (fd: number) => Promise<void>): Promise<void> {
@@ -150,12 +155,16 @@ async function withLocal(path: string, flags: string, body: (fd: number) => Prom
   }
 }
 
-export async function windowedPut(sftp: SFTPWrapper, localPath: string, remotePath: string, o: WindowedTransferOptions): Promise<void> {
+/**
+ * Writes the local file through `handle`, a remote file the caller opened and still owns: it closes the
+ * handle when this fails, and else sets the file's attributes with the close (remote.setstatAndClose).
+ */
+export async function windowedPut(sftp: SFTPWrapper, localPath: string, handle: Buffer, o: WindowedTransferOptions): Promise<void> {
   const early = stopReason(sftp, o.signal);
   if (early) throw early;
   await withLocal(localPath, 'r', async (fd) => {
     const { size } = await statFd(fd);
-    await withRemote(sftp, remotePath, 'w', (handle) => pump(size, localIo(fd, 'read'), remoteIo(sftp, handle, o.signal, 'write'), o));
+    await pump(size, localIo(fd, 'read'), remoteIo(sftp, handle, o.signal, 'write'), o);
   });
 }
 
@@ -169,7 +178,7 @@ export async function windowedGet(
 ): Promise<void> {
   const early = stopReason(sftp, o.signal);
   if (early) throw early;
-  await withRemote(sftp, remotePath, 'r', (handle) =>
+  await withRemoteReader(sftp, remotePath, o, (handle) =>
     withLocal(localPath, 'w', (fd) => pump(size, remoteIo(sftp, handle, o.signal, 'read'), localIo(fd, 'write'), o)),
   );
 }
