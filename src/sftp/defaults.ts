@@ -36,8 +36,9 @@ export function channelReceiveWindow(sftp: object): number {
 }
 
 /**
- * Files in flight at once per call. Small files are latency-bound (open, write, setstat, rename, close are
- * round trips), so several at a time keep the channel busy; eight bound what is in flight to 4 MiB per host.
+ * Files in flight at once per call. Small files are latency-bound (an atomic put still waits on the link five
+ * times per file: stat, open, write, close with fsetstat, rename), so several at a time keep the channel busy;
+ * eight bound what is in flight to 4 MiB per host.
  */
 export const DEFAULT_FILE_CONCURRENCY = 8;
 
