@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench } from '../bench/hosts.js';
+import { until } from '../bench/remote-processes.js';
 import { closeCliBench, openCliBench, runCli, summaryOf } from './support.js';
 
 describe('fleet CLI: exit 3 for unreachable and hung hosts, exit 1 for timed-out commands', () => {
@@ -32,8 +33,10 @@ describe('fleet CLI: exit 3 for unreachable and hung hosts, exit 1 for timed-out
     const doc = JSON.parse(r.stdout) as { hosts: { host: string; stdout: string; error?: { code: string } }[] };
     expect(doc.hosts).toHaveLength(1);
     expect(doc.hosts[0]).toMatchObject({ host: 'h01', stdout: 'started\n', error: { code: 'TIMEOUT' } });
-    const left = await bench.hosts[0]!.exec('pgrep -x sleep || true');
-    expect(left.stdout.trim()).toBe('');
+    // Nothing is left once fleet's watchdog has had its 2 s grace before the KILL of the group (it TERMs the
+    // group at once; its own `sleep 2` is all that remains meanwhile).
+    const sleeps = async () => (await bench.hosts[0]!.exec('pgrep -x sleep || true')).stdout.trim();
+    expect(await until(async () => (await sleeps()) === '', 5_000)).toBe(true);
   });
 
   it('--deadline ends the whole run: unfinished hosts are reported as timed out, exit 1', async () => {

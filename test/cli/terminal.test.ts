@@ -92,7 +92,8 @@ describe('fleet CLI on a real terminal (tmux) and through a pipe', () => {
     const password = bench.hosts[0]!.password;
     session = new TmuxSession(fleet(`exec --ask-pass --sudo whoami -i ${sh(bare)}`));
     await session.waitForScreen(/^SSH password:$/m);
-    session.keys('-l', password);
+    // `--`: a generated password may begin with '-', which tmux would read as a flag.
+    session.keys('-l', '--', password);
     session.keys('Enter');
     expect(await session.exitCode()).toBe(0);
     const screen = strip(session.screen());
