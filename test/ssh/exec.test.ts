@@ -47,21 +47,23 @@ describe('ssh exec on real sshd', () => {
     expect(r.error).toBeUndefined();
   });
 
+  // 48 at once: sshd may still count one burst's closed sessions when the next burst's opens arrive right
+  // behind their CLOSEs (CI saw 'open failed' once with 60 + 60), so two bursts fit the bench's MaxSessions 100.
   it('never loses the exit of a fast command (exit and close can share one TCP read with the exec reply)', async () => {
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => runRemoteCommand(conn, i % 2 ? 'true' : 'echo x')));
+    const results = await Promise.all(Array.from({ length: 48 }, (_, i) => runRemoteCommand(conn, i % 2 ? 'true' : 'echo x')));
     for (const r of results) {
       expect(r.error).toBeUndefined();
       expect(r.exitCode).toBe(0);
     }
-    expect(results.filter((r) => r.stdout.toString() === 'x\n')).toHaveLength(30);
+    expect(results.filter((r) => r.stdout.toString() === 'x\n')).toHaveLength(24);
     // Nothing per command stays attached to the long-lived connection.
     expect(conn.client.listenerCount('close')).toBeLessThan(5);
     expect((conn as unknown as { closeWaiters: Set<unknown> }).closeWaiters.size).toBe(0);
   });
 
-  it('never loses the status of a command that exits at once (exit 7, 60 at once on one connection)', async () => {
-    const results = await Promise.all(Array.from({ length: 60 }, () => runRemoteCommand(conn, 'exit 7')));
-    expect(results.map((r) => r.exitCode)).toEqual(Array.from({ length: 60 }, () => 7));
+  it('never loses the status of a command that exits at once (exit 7, 48 at once on one connection)', async () => {
+    const results = await Promise.all(Array.from({ length: 48 }, () => runRemoteCommand(conn, 'exit 7')));
+    expect(results.map((r) => r.exitCode)).toEqual(Array.from({ length: 48 }, () => 7));
   });
 
   it('a command without stdin has a lifeline watchdog: no sleep polling in its session', async () => {
