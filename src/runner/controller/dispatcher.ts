@@ -13,10 +13,14 @@ let nextTaskId = 1;
 export class Dispatcher {
   private waiting: HostEntry[];
   private readonly running = new Map<number, HostEntry>();
+  /** Hosts handed to a worker in this run (retries and re-runs count again). */
+  started = 0;
 
   constructor(
     entries: readonly HostEntry[],
     private readonly affinity: Affinity,
+    /** Hosts running at once across all workers: the pool's `forks`. */
+    private readonly maxRunning: number = Number.POSITIVE_INFINITY,
   ) {
     this.waiting = [...entries];
   }
@@ -27,11 +31,13 @@ export class Dispatcher {
    */
   dispatch(workers: readonly PoolWorker[]): void {
     let free = workers.filter((w) => w.free > 0);
-    if (free.length === 0 || this.waiting.length === 0) return;
+    // Right after workers were added (scale-out.ts) the old one may still run more than its new share.
+    let room = this.maxRunning - workers.reduce((n, w) => n + w.busy, 0);
+    if (free.length === 0 || this.waiting.length === 0 || room <= 0) return;
     const left: HostEntry[] = [];
     let i = 0;
     // Called at every task's end: once no slot is free, the rest of the queue waits as it is, unscanned.
-    for (; i < this.waiting.length && free.length > 0; i++) {
+    for (; i < this.waiting.length && free.length > 0 && room > 0; i++) {
       const entry = this.waiting[i]!;
       const host = entry.task.host.host;
       const home = this.affinity.homeOf(host);
@@ -42,6 +48,7 @@ export class Dispatcher {
       }
       this.affinity.bind(host, worker);
       this.assign(worker, entry);
+      room--;
       if (worker.free === 0) free = free.filter((w) => w !== worker);
     }
     this.waiting = i < this.waiting.length ? left.concat(this.waiting.slice(i)) : left;
@@ -50,10 +57,15 @@ export class Dispatcher {
   private assign(worker: PoolWorker, entry: HostEntry): void {
     const id = nextTaskId++;
     entry.attempts++;
+    this.started++;
     entry.worker = worker;
     entry.dispatchedAt = performance.now();
     this.running.set(id, entry);
     worker.assign(id, entry.task);
+  }
+
+  get waitingCount(): number {
+    return this.waiting.length;
   }
 
   /** The host a task id is about, while that task runs for this run. */

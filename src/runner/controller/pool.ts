@@ -10,6 +10,7 @@ import { Affinity } from './affinity.js';
 import { Run } from './run.js';
 import type { PoolRunOptions, RunPool } from './run-options.js';
 import { SessionQueries } from './session-queries.js';
+import { extraWorkers, SCALE_OUT, watchCpu, type ScaleOutRule } from './scale-out.js';
 import { watchStops } from './stop-policy.js';
 
 export const DEFAULT_FORKS = 64;
@@ -32,14 +33,17 @@ export interface PoolOptions {
   maxHeldSessions?: number;
   /** Close a held session idle this long (ms); default: held until close(). */
   sessionIdleMs?: number;
+  /** When a run inside the controller forks workers for its waiting hosts (scale-out.ts); false: never. */
+  scaleOut?: ScaleOutRule | false;
 }
 
 /**
- * Hosts per worker. Transfers (DESIGN.md §5: ceil(hosts/8)) spend client CPU on encryption per byte, which
- * workers spread over cores on a real fleet. Commands are handshake-bound — a few ms of client CPU per host —
- * so a fork costs more than it saves: on the bench, 50, 200 and 1,000 hosts all ran faster inline.
+ * Hosts per worker at a run's start. Transfers (DESIGN.md §5: ceil(hosts/8)) spend client CPU on encryption
+ * per byte, which workers spread over cores on a real fleet. Commands are handshake-bound — a few ms of client
+ * CPU per host — so they start inside the controller at any count, and fork workers only once the
+ * controller's CPU is seen to limit the run (scale-out.ts): a count cannot say whether it will.
  */
-const HOSTS_PER_WORKER = { transfer: 8, exec: 1024 } as const;
+const HOSTS_PER_WORKER = { transfer: 8, exec: Number.POSITIVE_INFINITY } as const;
 
 export type RunKind = keyof typeof HOSTS_PER_WORKER;
 
@@ -76,6 +80,8 @@ export class WorkerPool implements RunPool {
   private readonly creditWindow: number;
   /** Decided by the first run (its kind and size) unless given: later runs reuse the same workers. */
   private inline = false;
+  /** Workers were forked beside the inline one (once per pool). */
+  private scaled = false;
   /** Descriptors a running host needs (set by the first run), for the held-session bound. */
   private fdsPerHost = 2;
   /** Survives runs: each host's tasks go back to the worker holding its session. */
@@ -158,17 +164,37 @@ export class WorkerPool implements RunPool {
       if (warning) options.onWarning?.(warning);
     }
 
-    const run = new Run(tasks, () => this.workers, options, this.affinity);
+    const run = new Run(tasks, () => this.workers, options, this.affinity, this.forks);
     this.current = run;
     const unwatch = watchStops(options, (reason) => run.stop(reason));
+    const unscale = this.watchScale(run);
     try {
       run.dispatch();
       await run.done;
       return run.hostResults;
     } finally {
+      unscale();
       unwatch();
       this.current = undefined;
     }
+  }
+
+  /** While the controller runs the hosts itself, watches whether its one core limits the run. */
+  private watchScale(run: Run): () => void {
+    const rule = this.options.scaleOut ?? SCALE_OUT;
+    const extra = extraWorkers(this.forks);
+    if (!this.inline || this.scaled || rule === false || this.options.workers !== undefined || extra === 0) return () => undefined;
+    return watchCpu(() => run.load(), () => this.scaleOut(run, extra), rule);
+  }
+
+  /** Forks `extra` workers and gives them their share of `forks`; held sessions stay where they are. */
+  private scaleOut(run: Run, extra: number): void {
+    if (this.closed || this.current !== run) return;
+    this.scaled = true;
+    const [own, ...shares] = splitSlots(this.forks, 1 + extra);
+    this.workers[0]?.resize(own!);
+    for (const slots of shares) this.workers.push(this.spawn(slots));
+    run.dispatch();
   }
 
   /** The sessions the workers hold now, as they answer (none before the first run). */

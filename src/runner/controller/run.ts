@@ -11,6 +11,7 @@ import { relayOutput } from './output-relay.js';
 import { crashEnd, rerunsAfterCrash, retriesAfterEnd } from './rerun-policy.js';
 import { DEFAULT_MAX_OUTPUT_BYTES, type PoolRunOptions } from './run-options.js';
 import { emitter, RunResults, type Emit } from './run-results.js';
+import type { RunLoad } from './scale-out.js';
 import { relabelStopped, STOP_GRACE_MS, unfinishedError } from './stop-policy.js';
 
 /**
@@ -29,11 +30,12 @@ export class Run {
     private readonly workers: () => readonly PoolWorker[],
     private readonly options: PoolRunOptions,
     affinity: Affinity,
+    maxRunning?: number,
   ) {
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const entries = tasks.map((task) => hostEntry(task, cap));
     this.emit = emitter(options.onEvent);
-    this.dispatcher = new Dispatcher(entries, affinity);
+    this.dispatcher = new Dispatcher(entries, affinity, maxRunning);
     this.results = new RunResults(entries, this.emit);
   }
 
@@ -43,6 +45,11 @@ export class Run {
 
   get hostResults(): HostResult[] {
     return this.results.all;
+  }
+
+  /** How far the run is, for the scale-out rule (scale-out.ts). */
+  load(): RunLoad {
+    return { started: this.dispatcher.started, waiting: this.stopping ? 0 : this.dispatcher.waitingCount };
   }
 
   /** Hands queued hosts to workers with free slots; nothing new starts once the run is stopping. */

@@ -22,8 +22,12 @@ export type OnWorkerExit = (worker: PoolWorker, exit: WorkerExit) => void;
 export interface PoolWorker {
   readonly slots: number;
   readonly exited: boolean;
+  /** Tasks running on it now. */
+  readonly busy: number;
   /** Slots free for new tasks. */
   readonly free: number;
+  /** A new number of slots (the pool's share of `forks` changed); running tasks are not affected. */
+  resize(slots: number): void;
   readonly pid: number | undefined;
   /** Sends a task under a fresh id; it holds one slot until its end arrives or the worker exits. */
   assign(id: number, task: HostTask): void;

@@ -7,14 +7,28 @@ import type { HostTask } from './task.js';
  * still ending after its run gave up on it (the stop grace) keeps its slot, because the worker is still
  * running it.
  */
-export abstract class SlottedWorker implements Pick<PoolWorker, 'slots' | 'free' | 'assign' | 'send'> {
+export abstract class SlottedWorker implements Pick<PoolWorker, 'slots' | 'busy' | 'free' | 'resize' | 'assign' | 'send'> {
   private readonly inflight = new Set<number>();
   abstract readonly exited: boolean;
 
-  constructor(readonly slots: number) {}
+  constructor(private size: number) {}
+
+  get slots(): number {
+    return this.size;
+  }
+
+  /** Fewer slots when workers are forked beside it mid-run: tasks above the new size just finish. */
+  resize(slots: number): void {
+    this.size = slots;
+  }
+
+  /** Tasks it runs now; above `slots` for a while after a resize. */
+  get busy(): number {
+    return this.inflight.size;
+  }
 
   get free(): number {
-    return this.exited ? 0 : this.slots - this.inflight.size;
+    return this.exited ? 0 : Math.max(0, this.size - this.inflight.size);
   }
 
   assign(id: number, task: HostTask): void {

@@ -14,13 +14,13 @@ describe('pool shape', () => {
     expect(splitSlots(5, 5)).toEqual([1, 1, 1, 1, 1]);
   });
 
-  it('picks workers by run kind: transfers per 8 hosts, commands per 1024, capped by cores and forks', () => {
+  it('picks workers by run kind: transfers per 8 hosts, capped by cores and forks; commands start inline', () => {
     const cores = availableParallelism();
     expect(defaultWorkerCount(1, 64, 'transfer')).toBe(1);
     expect(defaultWorkerCount(50, 64, 'transfer')).toBe(Math.min(cores, 7));
     expect(defaultWorkerCount(200, 64, 'exec')).toBe(1);
     expect(defaultWorkerCount(1000, 64, 'exec')).toBe(1);
-    expect(defaultWorkerCount(5000, 64, 'exec')).toBe(Math.min(cores, 5));
+    expect(defaultWorkerCount(5000, 64, 'exec')).toBe(1);
     expect(defaultWorkerCount(5000, 1, 'exec')).toBe(1);
   });
 });

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadInventory, selectHosts } from '../../src/inventory/index.js';
+import { WorkerPool } from '../../src/runner/controller/pool.js';
+import { buildTargets } from '../../src/runner/controller/targets.js';
+import type { HostTask } from '../../src/runner/transport/task.js';
+import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
+import { writeInventory } from './support.js';
+
+/** Logins sshd accepted so far, counted on the server (one container per host here). */
+async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
+  return Promise.all(hosts.map(async (h) => ((await h.logs()).match(/Accepted \S+ for /g) ?? []).length));
+}
+
+const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
+
+// The rule's thresholds (busy loop, a second of CPU left) are unit-tested; here any load trips it, so the
+// test shows what happens then against real sshd: workers forked mid-run, hosts reported once, sessions kept.
+describe('a run inside the controller forks workers when the rule says its CPU limits the run', () => {
+  let bench: Bench;
+  let pool: WorkerPool;
+  let tasks: (command: string) => HostTask[];
+  beforeAll(async () => {
+    bench = await startBench(12);
+    const inventory = await loadInventory(writeInventory(bench).file);
+    const targets = await buildTargets(selectHosts(inventory, 'all'), inventory);
+    tasks = (command) => targets.map((host) => ({ host, steps: [{ kind: 'exec' as const, command }] }));
+    pool = new WorkerPool(12, { forks: 4, scaleOut: { busyShare: 0, windowMs: 50, looks: 1, minRemainingCpuMs: 0 } });
+  }, 300_000);
+  afterAll(async () => {
+    await pool?.close();
+    await bench?.stop();
+  });
+
+  it('starts inline, forks for the waiting hosts, and a later run finds each session where it was', async () => {
+    const before = await logins(bench.hosts);
+    // Each host reports when it ran, so the test can check forks (4) still bounds hosts at once.
+    const first = await pool.run(tasks('s=$(date +%s%N); sleep 0.5; echo "$s $(date +%s%N)"'));
+    expect(first.map((r) => r.host).sort()).toEqual(bench.hosts.map((h) => h.name).sort());
+    expect(first.every((r) => r.ok)).toBe(true);
+    const workers = new Set(first.map((r) => r.worker));
+    expect(workers.has(process.pid)).toBe(true);
+    expect(workers.size).toBeGreaterThan(1);
+    expect(pool.pids.length).toBeGreaterThan(1);
+    const spans = first.map((r) => r.stdout.trim().split(' ').map(Number) as [number, number]);
+    const most = Math.max(...spans.map(([s]) => spans.filter(([a, b]) => a <= s && s < b).length));
+    expect(most).toBeLessThanOrEqual(4);
+    expect(delta(await logins(bench.hosts), before)).toEqual(bench.hosts.map(() => 1));
+
+    const home = new Map(first.map((r) => [r.host, r.worker]));
+    const second = await pool.run(tasks('true'));
+    expect(second.every((r) => r.ok && r.worker === home.get(r.host))).toBe(true);
+    expect(delta(await logins(bench.hosts), before)).toEqual(bench.hosts.map(() => 1));
+  });
+});
