@@ -3,6 +3,7 @@ import type { FleetError } from '../core/errors.js';
 import { sendSignal } from './channel-signal.js';
 import type { SshConnection } from './connect.js';
 import { commandTimedOut, lostWhileRunning } from './error-builders.js';
+import type { GuardedCommand } from './session-guard.js';
 import type { OpenedChannel } from './exec-channel.js';
 
 /** How long a TERMed command gets before KILL and channel close. */
@@ -20,8 +21,14 @@ export class CommandEnding {
   private timer: NodeJS.Timeout | undefined;
   private giveUp: () => void = () => undefined;
 
-  /** `lifeline`: the command is stopped by ending the channel's input (remote-command.ts), not by signals. */
-  constructor(private readonly lifeline = false) {}
+  /**
+   * `lifeline`: the command is stopped by ending the channel's input (remote-command.ts), not by signals;
+   * `guard`: signals go through the connection's guard (session-guard.ts), or as `signal` requests if it is gone.
+   */
+  constructor(
+    private readonly lifeline = false,
+    private readonly guard?: GuardedCommand,
+  ) {}
 
   attach(channel: ClientChannel): void {
     this.channel = channel;
@@ -63,8 +70,9 @@ export class CommandEnding {
     // The watchdog then ends the command's whole process group, TERM, then KILL 2 s later; the timer below
     // is only the backstop for a host that does not answer.
     if (this.lifeline) ch.end();
-    else sendSignal(ch, 'TERM');
+    else if (!this.guard?.signal('TERM')) sendSignal(ch, 'TERM');
     this.killTimer = setTimeout(() => {
+      this.guard?.signal('KILL');
       sendSignal(ch, 'KILL');
       ch.close();
       // A server that never answers our close (hung host, dead link) must not hang the run.

@@ -1,5 +1,5 @@
 import type { ClientChannel } from 'ssh2';
-import type { FleetError } from '../core/errors.js';
+import { ConnectError, type FleetError } from '../core/errors.js';
 import type { ExecShared } from '../core/steps.js';
 import { commandIo } from './command-io.js';
 import { CommandEnding } from './command-ending.js';
@@ -7,6 +7,7 @@ import type { SshConnection } from './connect.js';
 import { cancelledBeforeCommand, commandCancelled } from './error-builders.js';
 import { openCancellable } from './exec-channel.js';
 import { buildRemoteCommand, type RemoteCommandOptions } from './remote-command.js';
+import { guardFor } from './session-guard.js';
 
 export interface ExecOptions extends RemoteCommandOptions, Pick<ExecShared, 'timeoutMs'> {
   /** Sent to the command's stdin, then EOF. Without it stdin is closed at once, so nothing waits for input. */
@@ -42,14 +43,29 @@ export interface ExecResult {
  * was cut short. stdout and stderr are kept apart from the wire to the result.
  */
 export async function runRemoteCommand(conn: SshConnection, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  try {
+    return await runOnce(conn, command, options);
+  } catch (err) {
+    // A server with few sessions per connection (MaxSessions) refuses a channel while the last command's is
+    // still counted (its CLOSE crosses our open) or while the session guard holds one: the guard leaves, and
+    // the command asks once more, one round trip later.
+    if (!(err instanceof ConnectError) || conn.closed || conn.lost) throw err;
+    await conn.releaseSpareChannel();
+    return runOnce(conn, command, options);
+  }
+}
+
+async function runOnce(conn: SshConnection, command: string, options: ExecOptions): Promise<ExecResult> {
   const started = performance.now();
   const host = conn.host;
-  const remote = buildRemoteCommand(command, { ...options, withStdin: options.stdin !== undefined });
+  const withStdin = options.stdin !== undefined;
+  const guard = withStdin || options.sudo ? undefined : guardFor(conn);
+  const remote = buildRemoteCommand(command, { ...options, withStdin, ...(guard ? { guardMark: guard.mark } : {}) });
   if (options.signal?.aborted) {
     const empty = Buffer.alloc(0);
     return { host, exitCode: null, signal: null, stdout: empty, stderr: empty, truncated: false, durationMs: 0, error: cancelledBeforeCommand(host) };
   }
-  const ending = new CommandEnding(remote.lifeline);
+  const ending = new CommandEnding(remote.lifeline, remote.guarded ? guard : undefined);
   const io = commandIo(host, remote, options, (why) => ending.stop(why));
   const output = {
     ...io,

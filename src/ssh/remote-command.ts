@@ -6,6 +6,8 @@ import { shellQuote } from './shell-quote.js';
 export type RemoteCommandOptions = Pick<ExecShared, 'cwd' | 'env' | 'sudo'> & {
   /** Bytes will be sent to the command's stdin (ExecOptions.stdin): the channel's input is the command's. */
   withStdin?: boolean;
+  /** The connection's guard ends this command if the connection goes (session-guard.ts): its mark. */
+  guardMark?: string;
 };
 
 export interface RemoteCommand {
@@ -20,6 +22,8 @@ export interface RemoteCommand {
    * goes); either EOF ends the command's process group, TERM then KILL.
    */
   lifeline?: boolean;
+  /** The line carries `guardMark`: the session guard, not a watchdog, ends it (session-guard.ts). */
+  guarded?: boolean;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -95,8 +99,23 @@ export function buildRemoteCommand(command: string, options: RemoteCommandOption
   }
   // Under sudo the input carries the password, and with stdin it is the command's: neither can be the lifeline.
   const lifeline = !options.sudo && !options.withStdin;
+  if (lifeline && options.guardMark !== undefined && !REPLACES_SHELL.test(command)) {
+    return { line: guardedLine(options.guardMark, runner), guarded: true };
+  }
   const line = lifeline ? lifelineLine(runner) : signalledLine(runner);
   return { line, ...(sudoPrompt ? { sudoPrompt, sudoMarker } : {}), ...(lifeline ? { lifeline } : {}) };
+}
+
+/** A command that may `exec` away its login shell, and the guard's mark with it: it keeps its watchdog. */
+const REPLACES_SHELL = /\bexec\b/;
+
+/**
+ * A command on a guarded connection: its login shell carries the mark the guard looks for. The EXIT trap
+ * keeps bash from exec-ing the line's last command in place of the shell (it does without a trap), which
+ * would drop the mark; it changes neither `$$` nor the exit status.
+ */
+function guardedLine(mark: string, runner: string): string {
+  return `: ${mark}; trap : EXIT\n${runner}\n`;
 }
 
 /**

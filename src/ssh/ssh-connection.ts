@@ -32,6 +32,7 @@ export class SshConnection {
   private closing: Promise<void> | undefined;
   /** One 'close' listener on the client serves every command waiting on it (no listener per command). */
   private readonly closeWaiters = new Set<() => void>();
+  private spare: (() => Promise<boolean>) | undefined;
 
   constructor(host: string, client: ssh2.Client, jump?: SshConnection) {
     this.host = host;
@@ -68,12 +69,38 @@ export class SshConnection {
     return () => this.closeWaiters.delete(listener);
   }
 
+  /** Something of fleet's own holding a channel (the session guard) that gives it back when asked. */
+  holdSpareChannel(release: () => Promise<boolean>): void {
+    this.spare = release;
+  }
+
+  /** After the server refused a channel: gives back the one fleet holds for itself, if any (a low MaxSessions counts it). */
+  async releaseSpareChannel(): Promise<boolean> {
+    const release = this.spare;
+    this.spare = undefined;
+    return release !== undefined && !this.isClosed && (await release());
+  }
+
   /** The SFTP channel, opened on first use and kept for the life of the connection. */
   sftp(): Promise<SFTPWrapper> {
-    this.sftpChannel ??= new Promise<SFTPWrapper>((resolve, reject) => {
+    const opening = (this.sftpChannel ??= this.openSftp()
+      .catch(async (err: Error) => {
+        // As for a command (exec.ts): a low MaxSessions may still count a channel just closed, or the guard's.
+        if (this.isClosed) throw err;
+        await this.releaseSpareChannel();
+        return this.openSftp();
+      })
+      .catch((err: Error) => {
+        if (this.sftpChannel === opening) this.sftpChannel = undefined;
+        throw err;
+      }));
+    return opening;
+  }
+
+  private openSftp(): Promise<SFTPWrapper> {
+    return new Promise<SFTPWrapper>((resolve, reject) => {
       this.client.sftp(undefined, { window: SFTP_CHANNEL_WINDOW }, (err, sftp) => {
         if (err) {
-          this.sftpChannel = undefined;
           reject(sftpRefused(this.host, err));
         } else {
           sftp.on('close', () => (this.sftpChannel = undefined));
@@ -83,7 +110,6 @@ export class SshConnection {
         }
       });
     });
-    return this.sftpChannel;
   }
 
   /** Ends the connection (and the jump connection under it) and waits until the socket is closed. */

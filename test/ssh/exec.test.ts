@@ -25,10 +25,20 @@ describe('ssh exec on real sshd', () => {
   let bench: Bench;
   let h: BenchHost;
   let conn: SshConnection;
+  const open = () => connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
+  /** A connection's first command has a watchdog of its own; later ones are guarded (session-guard.test.ts). */
+  const firstCommand = async (command: string, options?: Parameters<typeof runRemoteCommand>[2]) => {
+    const fresh = await open();
+    try {
+      return await runRemoteCommand(fresh, command, options);
+    } finally {
+      await fresh.close();
+    }
+  };
   beforeAll(async () => {
     bench = await startBench(1, { sshdOptions: ['LogLevel VERBOSE'] });
     h = bench.hosts[0]!;
-    conn = await connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
+    conn = await open();
   });
   afterAll(async () => {
     await conn?.close();
@@ -68,7 +78,7 @@ describe('ssh exec on real sshd', () => {
 
   it('a command without stdin has a lifeline watchdog: no sleep polling in its session', async () => {
     // The session's processes (sshd made the wrapper a session leader); the polling watchdog had a `sleep`.
-    const r = await runRemoteCommand(conn, 'ps -o comm= -s $$');
+    const r = await firstCommand('ps -o comm= -s $$');
     const names = r.stdout.toString().trim().split('\n');
     expect(names).not.toContain('sleep');
     expect(names.length).toBe(3); // the session's shell, the watchdog, ps
@@ -95,7 +105,7 @@ describe('ssh exec on real sshd', () => {
   });
 
   it('what a command puts in the background outlives it, as with plain ssh, and `exit` takes the watchdog along', async () => {
-    const r = await runRemoteCommand(conn, 'nohup sleep 307 >/dev/null 2>&1 & exit 4');
+    const r = await firstCommand('nohup sleep 307 >/dev/null 2>&1 & exit 4');
     expect(r.exitCode).toBe(4);
     try {
       // The watchdog's line holds its variable's name; none may be left once the session has gone.
@@ -197,6 +207,13 @@ describe('ssh exec on real sshd', () => {
     expect(r.stdout.toString()).not.toContain('never');
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(await gone(h, 'sleep 30[12]')).toBe(true);
+  });
+
+  it("a connection's first command past its timeout is ended by its watchdog, TERM then KILL", async () => {
+    const r = await firstCommand('trap "" TERM; sleep 308 & sleep 309; echo never', { timeoutMs: 1_000 });
+    expect(r.error).toBeInstanceOf(TimeoutError);
+    expect(r.stdout.toString()).not.toContain('never');
+    expect(await gone(h, 'sleep 30[89]')).toBe(true);
   });
 
   it('a command that ignores TERM is killed after the grace period', async () => {

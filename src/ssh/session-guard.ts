@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { ClientChannel } from 'ssh2';
+import type { SshConnection } from './ssh-connection.js';
+
+/**
+ * One process per held connection that ends the connection's commands when it is lost, so that a command
+ * needs no watchdog of its own (remote-command.ts: the watchdog is a fork per command, ~20% of a warm exec
+ * round on the bench's sshd).
+ *
+ * Each guarded command's line starts with a mark, `: fleet-guard-<token>-<n>;`, which stays in its login
+ * shell's /proc/PID/cmdline while that shell lives. The guard reads its channel's input: a line `TERM n` or
+ * `KILL n` signals the process group of command n (a timeout, a cancel); EOF — sshd closes the input when the
+ * connection goes, a killed client included — ends every command still running, TERM, then KILL 2 s later.
+ * It only signals a group whose leader is alive and still carries the mark, so what a finished command left
+ * running (nohup) outlives it, as with plain ssh. Its own line holds the token split, so it never matches.
+ *
+ * Linux (/proc) and bash only: the guard says so before it is used, and elsewhere commands keep their
+ * watchdog. A command that runs `exec` replaces the marked shell, so it keeps its watchdog too.
+ */
+function guardScript(token: string): string {
+  return [
+    `exec 2>/dev/null; t=fleet-guard-; t=\${t}${token}`,
+    'k() { g=1; for f in $(grep -lsF -e "$2" /proc/[0-9]*/cmdline); do p=${f#/proc/}; p=${p%/cmdline}; ' +
+      'read -r s < "/proc/$p/stat" || continue; s=${s##*) }; set -- "$1" $s; ' +
+      '[ "$4" = "$p" ] && kill -"$1" -- "-$p" && g=0; done; return $g; }',
+    '[ -n "${BASH_VERSION-}" ] && [ -r /proc/$$/cmdline ] && command -v grep >/dev/null && echo ready',
+    'while read -r sig n; do [ "$sig" = QUIT ] && exit 0; k "$sig" "$t-$n;"; done',
+    'k TERM "$t-" && { sleep 2; k KILL "$t-"; }',
+    '',
+  ].join('\n');
+}
+
+/** A guarded command: the mark its line starts with, and how to signal it through the guard. */
+export interface GuardedCommand {
+  mark: string;
+  /** False when the guard is gone: the caller signals the command itself then. */
+  signal(name: 'TERM' | 'KILL'): boolean;
+}
+
+export class SessionGuard {
+  private readonly token = randomBytes(8).toString('hex');
+  /** Set once the guard said it is ready; unset when its channel closes or it was told to quit. */
+  private channel: ClientChannel | undefined;
+  private readonly opened: Promise<ClientChannel | undefined>;
+  private next = 0;
+
+  constructor(conn: SshConnection) {
+    this.opened = new Promise((resolve) =>
+      conn.client.exec(guardScript(this.token), (err, channel) => {
+        if (err) return resolve(undefined);
+        let said = '';
+        const listen = (b: Buffer) => {
+          said += b.toString('latin1');
+          if (!said.includes('\n')) return;
+          channel.off('data', listen);
+          if (said.startsWith('ready\n')) this.channel = channel;
+        };
+        channel.on('data', listen);
+        channel.on('close', () => (this.channel = undefined));
+        // A channel error with no listener would crash the process; the guard is then simply not used.
+        channel.on('error', () => (this.channel = undefined));
+        resolve(channel);
+      }),
+    );
+    conn.holdSpareChannel(() => this.quit());
+  }
+
+  /**
+   * Leaves without ending anything (the server refused a channel this one may have taken): later commands
+   * get their own watchdog; guarded ones still running lose their lifeline, not their stop (signal requests).
+   */
+  private async quit(): Promise<boolean> {
+    this.channel = undefined;
+    const channel = await this.opened;
+    if (!channel || channel.destroyed) return false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000);
+      channel.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      channel.write('QUIT\n');
+    });
+    return true;
+  }
+
+  /** A mark for one more command, once the guard has said it is ready; undefined until then (or after). */
+  guard(): GuardedCommand | undefined {
+    if (!this.channel) return undefined;
+    const n = ++this.next;
+    return {
+      mark: `fleet-guard-${this.token}-${n}`,
+      signal: (name) => {
+        const ch = this.channel;
+        if (!ch || !ch.writable) return false;
+        ch.write(`${name} ${n}\n`);
+        return true;
+      },
+    };
+  }
+}
+
+interface GuardState {
+  execs: number;
+  guard?: SessionGuard;
+}
+
+const states = new WeakMap<SshConnection, GuardState>();
+
+/**
+ * The guard for the next command on `conn`. A connection's first command never waits for one — a one-shot
+ * run pays nothing; its second starts the guard (a channel more, once), and commands use it once it is ready.
+ */
+export function guardFor(conn: SshConnection): GuardedCommand | undefined {
+  let state = states.get(conn);
+  if (!state) states.set(conn, (state = { execs: 0 }));
+  if (++state.execs === 2 && !conn.closed) state.guard = new SessionGuard(conn);
+  return state.guard?.guard();
+}

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, TimeoutError } from '../../src/core/errors.js';
+import { connect, type SshConnection } from '../../src/ssh/connect.js';
+import { runRemoteCommand } from '../../src/ssh/exec.js';
+import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
+import { optionsFor, tempKnownHosts } from './support/target.js';
+
+/** Polls the host until `pattern` (written not to match itself: `sleep 31[1]`) matches nothing, or `present` until it does. */
+async function until(h: BenchHost, pattern: string, present: boolean, withinMs = 6_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const found = (await h.exec(`pgrep -f '${pattern}' || true`)).stdout.trim() !== '';
+    if (found === present) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+/** What the host sees as the session shell's command line: the guard's mark once the guard is up. */
+const ownLine = "tr '\\0' ' ' < /proc/$$/cmdline";
+
+/** Runs commands on `c` until one carries the guard's mark (the guard starts at a connection's second command). */
+async function guarded(c: SshConnection): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if ((await runRemoteCommand(c, ownLine)).stdout.toString().includes(': fleet-guard-')) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error('no command was guarded');
+}
+
+describe('the session guard ends the later commands of a held connection (no watchdog per command)', () => {
+  let bench: Bench;
+  let h: BenchHost;
+  let conn: SshConnection;
+  const open = () => connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
+  beforeAll(async () => {
+    bench = await startBench(1);
+    h = bench.hosts[0]!;
+    conn = await open();
+    await guarded(conn);
+  }, 300_000);
+  afterAll(async () => {
+    await conn?.close();
+    await bench?.stop();
+  });
+
+  it('a guarded command runs in the session shell with nothing beside it, and keeps its $$ and exit status', async () => {
+    const first = await open();
+    try {
+      // A connection's first command never waits for the guard: it has its own watchdog.
+      expect((await runRemoteCommand(first, ownLine)).stdout.toString()).not.toContain('fleet-guard-');
+    } finally {
+      await first.close();
+    }
+    const ps = await runRemoteCommand(conn, 'ps -o comm= -s $$');
+    expect(ps.stdout.toString().trim().split('\n')).toEqual(['bash', 'ps']);
+    const r = await runRemoteCommand(conn, '[ "$BASHPID" = "$$" ] && echo same; exit 4');
+    expect(r.stdout.toString()).toBe('same\n');
+    expect(r.exitCode).toBe(4);
+  });
+
+  it('a timeout ends the whole process group through the guard', async () => {
+    const r = await runRemoteCommand(conn, 'sleep 311 & sleep 312; echo never', { timeoutMs: 1_000 });
+    expect(r.error).toBeInstanceOf(TimeoutError);
+    expect(r.stdout.toString()).not.toContain('never');
+    expect(await until(h, 'sleep 31[12]', false)).toBe(true);
+  });
+
+  it('a command that ignores TERM is killed 2 s later', async () => {
+    const r = await runRemoteCommand(conn, 'trap "" TERM; sleep 313; echo never', { timeoutMs: 1_000 });
+    expect(r.error).toBeInstanceOf(TimeoutError);
+    expect(await until(h, 'sleep 31[3]', false)).toBe(true);
+  });
+
+  it('a cancel ends the command', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const r = await runRemoteCommand(conn, 'sleep 314', { signal: controller.signal });
+    expect(r.error).toBeInstanceOf(AbortError);
+    expect(await until(h, 'sleep 31[4]', false)).toBe(true);
+  });
+
+  it('a lost connection ends what runs on it, spares what a finished command left, and no other connection is touched', async () => {
+    const doomed = await open();
+    await guarded(doomed);
+    const other = new AbortController();
+    const bystander = runRemoteCommand(conn, 'sleep 319', { signal: other.signal });
+    try {
+      expect((await runRemoteCommand(doomed, 'nohup sleep 315 >/dev/null 2>&1 & echo left')).stdout.toString()).toBe('left\n');
+      const running = runRemoteCommand(doomed, 'sleep 316 & sleep 317');
+      expect(await until(h, 'sleep 31[67]', true)).toBe(true);
+      // The socket closed under the session, as the kernel closes it when the client is killed with -9.
+      doomed.client.destroy();
+      expect((await running).error).toBeDefined();
+      expect(await until(h, 'sleep 31[67]', false)).toBe(true);
+      expect(await until(h, 'sleep 31[5]', true)).toBe(true);
+      expect(await until(h, 'sleep 31[9]', true)).toBe(true);
+    } finally {
+      other.abort();
+      await bystander;
+      await h.exec("pkill -f 'sleep 31[5]' || true");
+    }
+    expect(await until(h, 'sleep 31[9]', false)).toBe(true);
+  });
+
+  it('a command that may `exec` away its shell (and the mark) keeps its own watchdog', async () => {
+    const line = await runRemoteCommand(conn, `: exec; ${ownLine}`);
+    expect(line.stdout.toString()).not.toContain('fleet-guard-');
+    const r = await runRemoteCommand(conn, 'exec sleep 318', { timeoutMs: 1_000 });
+    expect(r.error).toBeInstanceOf(TimeoutError);
+    expect(await until(h, 'sleep 31[8]', false)).toBe(true);
+  });
+});
+
+describe('a server that allows one session per connection (MaxSessions 1)', () => {
+  let bench: Bench;
+  let h: BenchHost;
+  beforeAll(async () => {
+    bench = await startBench(1, { sshdOptions: ['MaxSessions 1'] });
+    h = bench.hosts[0]!;
+  }, 300_000);
+  afterAll(() => bench?.stop());
+
+  it('gets its commands and SFTP all the same: the guard gives its channel back when one is refused', async () => {
+    const conn = await connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
+    try {
+      for (let i = 0; i < 4; i++) {
+        const r = await runRemoteCommand(conn, `echo ${i}`);
+        expect(r.error).toBeUndefined();
+        expect(r.stdout.toString()).toBe(`${i}\n`);
+      }
+      expect(await until(h, 'fleet-guar[d]-', false)).toBe(true);
+      const sftp = await conn.sftp();
+      expect(typeof sftp.readdir).toBe('function');
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('opens SFTP after the guard started: the guard leaves so the transfer gets the one session', async () => {
+    const conn = await connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
+    try {
+      await runRemoteCommand(conn, 'true');
+      await runRemoteCommand(conn, 'true').catch(() => undefined);
+      // Whichever of the guard and the second command got the session, SFTP still opens.
+      const sftp = await conn.sftp();
+      const names = await new Promise<string[]>((resolve, reject) =>
+        sftp.readdir('/tmp', (err, list) => (err ? reject(err) : resolve(list.map((e) => e.filename)))),
+      );
+      expect(Array.isArray(names)).toBe(true);
+    } finally {
+      await conn.close();
+    }
+  });
+});
