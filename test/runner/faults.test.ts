@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/core/result.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { startBench, type Bench } from '../bench/hosts.js';
 import { running, until, writeInventory } from './support.js';
@@ -42,10 +43,17 @@ describe('runner faults on 12 real hosts', () => {
     const fleet = await Fleet.fromInventory(inventory, { forks: 4, workers: 2 });
     try {
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 1_500);
-      const started = Date.now();
-      const report = await fleet.exec('echo started; sleep 304', { signal: controller.signal, timeout: '60s' });
-      const afterAbort = Date.now() - started - 1_500;
+      // Aborted once the 4 running hosts have printed (a fixed 1.5 s saw none yet on a loaded machine).
+      let printed = 0;
+      let abortedAt = 0;
+      const onEvent = (e: RunEvent) => {
+        if (e.type === 'output' && ++printed === 4) {
+          abortedAt = Date.now();
+          setTimeout(() => controller.abort(), 200);
+        }
+      };
+      const report = await fleet.exec('echo started; sleep 304', { signal: controller.signal, timeout: '60s', onEvent });
+      const afterAbort = Date.now() - abortedAt - 200;
       console.log(`runner: abort → report in ${afterAbort} ms`);
       expect(afterAbort).toBeLessThan(2_000);
       expect(report.results).toHaveLength(12);
