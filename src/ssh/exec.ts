@@ -42,17 +42,23 @@ export interface ExecResult {
  * Runs one command. Resolves for every outcome of the command, a non-zero exit included; `error` says when it
  * was cut short. stdout and stderr are kept apart from the wire to the result.
  */
+/** Waits before asking again for a refused session channel; after the last, the refusal is the answer. */
+const REFUSED_RETRY_MS = [0, 100];
+
 export async function runRemoteCommand(conn: SshConnection, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-  try {
-    return await runOnce(conn, command, options);
-  } catch (err) {
-    // A server with few sessions per connection (MaxSessions) refuses a channel while the last command's is
-    // still counted (its CLOSE crosses our open) or while the session guard holds one: the guard leaves, and
-    // the command asks once more, one round trip later.
-    if (!(err instanceof ConnectError) || conn.closed || conn.lost) throw err;
-    await conn.releaseSpareChannel();
-    return runOnce(conn, command, options);
+  // A server with few sessions per connection (MaxSessions) refuses a channel while the last one closed is
+  // still counted (its CLOSE crosses our open) or while the session guard holds one: the guard leaves, and
+  // the command asks again, a round trip and then a moment later.
+  for (const waitMs of REFUSED_RETRY_MS) {
+    try {
+      return await runOnce(conn, command, options);
+    } catch (err) {
+      if (!(err instanceof ConnectError) || conn.closed || conn.lost) throw err;
+      await conn.releaseSpareChannel();
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
+  return runOnce(conn, command, options);
 }
 
 async function runOnce(conn: SshConnection, command: string, options: ExecOptions): Promise<ExecResult> {

@@ -87,7 +87,8 @@ export class SshConnection {
       .catch(async (err: Error) => {
         // As for a command (exec.ts): a low MaxSessions may still count a channel just closed, or the guard's.
         if (this.isClosed) throw err;
-        await this.releaseSpareChannel();
+        // The guard's channel, once closed, may still be counted for a moment as a command's is.
+        if (await this.releaseSpareChannel()) await new Promise((resolve) => setTimeout(resolve, 100));
         return this.openSftp();
       })
       .catch((err: Error) => {

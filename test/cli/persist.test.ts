@@ -189,6 +189,19 @@ describe('fleet --persist: the session broker, against 3 real sshd', () => {
     expect(brokersOf(runtime).filter((p) => p !== pid)).toHaveLength(1);
   });
 
+  it("kill -9 of the broker under a held session's later command: the hosts' session guard ends it", async () => {
+    for (let i = 0; i < 2; i++) expect((await fleet(['exec', 'true', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    // The command prints its own login shell's command line: the guard's mark, not a watchdog wrapper.
+    const cli = startCli(['exec', "tr '\\0' ' ' < /proc/$$/cmdline; echo; echo started; sleep 245", '-i', inv, '--persist', '1m', '-o', 'ndjson'], { env });
+    await cli.waitFor(/("line":"started"[^\n]*\n[^]*){3}/);
+    for (const pid of brokersOf(runtime)) process.kill(pid, 'SIGKILL');
+    const r = await cli.done;
+    const lines = r.stdout.split('\n').filter((l) => l.includes('"type":"output"') && l.includes('bash -c'));
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l).toContain(': fleet-guard-');
+    expect(await until(async () => (await processesMatching(bench.hosts, '^sleep 245$')) === 0, 10_000)).toBe(true);
+  });
+
   it('put, get and script go through the broker too, on the sessions already held', async () => {
     const dir = tempDir();
     const file = join(dir, 'payload.txt');

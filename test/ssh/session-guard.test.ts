@@ -19,7 +19,7 @@ async function until(h: BenchHost, pattern: string, present: boolean, withinMs =
 /** What the host sees as the session shell's command line: the guard's mark once the guard is up. */
 const ownLine = "tr '\\0' ' ' < /proc/$$/cmdline";
 
-/** Runs commands on `c` until one carries the guard's mark (the guard starts at a connection's second command). */
+/** Runs commands on `c` until one carries the guard's mark (the guard starts at a connection's eighth command). */
 async function guarded(c: SshConnection): Promise<void> {
   for (let i = 0; i < 50; i++) {
     if ((await runRemoteCommand(c, ownLine)).stdout.toString().includes(': fleet-guard-')) return;
@@ -47,7 +47,7 @@ describe('the session guard ends the later commands of a held connection (no wat
   it('a guarded command runs in the session shell with nothing beside it, and keeps its $$ and exit status', async () => {
     const first = await open();
     try {
-      // A connection's first command never waits for the guard: it has its own watchdog.
+      // A connection's first commands never wait for the guard: they have their own watchdog.
       expect((await runRemoteCommand(first, ownLine)).stdout.toString()).not.toContain('fleet-guard-');
     } finally {
       await first.close();
@@ -124,7 +124,7 @@ describe('a server that allows one session per connection (MaxSessions 1)', () =
   it('gets its commands and SFTP all the same: the guard gives its channel back when one is refused', async () => {
     const conn = await connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
     try {
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 12; i++) {
         const r = await runRemoteCommand(conn, `echo ${i}`);
         expect(r.error).toBeUndefined();
         expect(r.stdout.toString()).toBe(`${i}\n`);
@@ -140,7 +140,7 @@ describe('a server that allows one session per connection (MaxSessions 1)', () =
   it('opens SFTP after the guard started: the guard leaves so the transfer gets the one session', async () => {
     const conn = await connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
     try {
-      await runRemoteCommand(conn, 'true');
+      for (let i = 0; i < 7; i++) await runRemoteCommand(conn, 'true');
       await runRemoteCommand(conn, 'true').catch(() => undefined);
       // Whichever of the guard and the second command got the session, SFTP still opens.
       const sftp = await conn.sftp();
