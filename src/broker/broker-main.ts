@@ -1,6 +1,5 @@
 import { chmodSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { startGuardsAt } from '../ssh/session-guard.js';
 import { fleetVersion } from './entry.js';
 import { Broker } from './server.js';
 import { checkBrokerSocket, ensureBrokerDir, socketPath } from './socket-path.js';
@@ -11,9 +10,6 @@ import { checkBrokerSocket, ensureBrokerDir, socketPath } from './socket-path.js
  */
 const idleArg = process.argv.find((a) => a.startsWith('--idle-ms='));
 const idleMs = Math.max(1_000, Number(idleArg?.slice('--idle-ms='.length)) || 600_000);
-
-// The broker's sessions are held for many runs: each connection's guard pays from its second command on.
-startGuardsAt(2);
 
 // Whatever it creates — the socket above all — is this user's only, before anything exists.
 process.umask(0o077);

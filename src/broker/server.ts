@@ -76,7 +76,8 @@ export class Broker {
   }
 
   private slotFor(frame: RunFrame): PoolSlot {
-    const options: PoolOptions = { ...frame.pool, keepSessions: true, sessionIdleMs: frame.idleMs };
+    // Its sessions are held for many runs: each connection's guard pays from the second command on.
+    const options: PoolOptions = { ...frame.pool, keepSessions: true, sessionIdleMs: frame.idleMs, guardFrom: 2 };
     const key = JSON.stringify(Object.entries(options).sort(([a], [b]) => a.localeCompare(b)));
     let slot = this.pools.get(key);
     if (!slot) this.pools.set(key, (slot = new PoolSlot(new WorkerPool(frame.tasks.length, options))));

@@ -112,7 +112,7 @@ const states = new WeakMap<SshConnection, GuardState>();
  * fork, PAM, a shell: ~5 watchdog forks' worth), so it pays back only over the ~4 commands after it; a
  * 5-command script on 50 hosts measured 1.10× → 1.16× the floor with a guard from its fourth. So a library
  * connection starts one at its eighth (it has shown it is a long-lived one), and the broker, which exists to
- * hold sessions for many runs, at its second (startGuardsAt).
+ * hold sessions for many runs, at its second (startGuardsAt, from PoolOptions.guardFrom).
  */
 let startAt = 8;
 

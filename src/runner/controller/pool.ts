@@ -33,6 +33,8 @@ export interface PoolOptions {
   maxHeldSessions?: number;
   /** Close a held session idle this long (ms); default: held until close(). */
   sessionIdleMs?: number;
+  /** The command of a held connection that starts its session guard (ssh/session-guard.ts); default 8. */
+  guardFrom?: number;
   /** When a run inside the controller forks workers for its waiting hosts (scale-out.ts); false: never. */
   scaleOut?: ScaleOutRule | false;
 }
@@ -136,6 +138,7 @@ export class WorkerPool implements RunPool {
       creditWindow: this.creditWindow,
       maxHeldSessions: this.heldFor(slots),
       sessionIdleMs: this.options.sessionIdleMs ?? 0,
+      guardFrom: this.options.guardFrom ?? 0,
     };
     const onMessage: OnWorkerMessage = (w, m) => (m.type === 'sessions' ? this.queries.answered(m.id, m.sessions) : this.current?.onMessage(w, m));
     if (this.inline && side) return new InlineWorker(start, side, onMessage);

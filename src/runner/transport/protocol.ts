@@ -24,6 +24,8 @@ export interface WorkerStart {
   maxHeldSessions: number;
   /** A held session idle this long is closed; 0: held until shutdown. */
   sessionIdleMs: number;
+  /** The command of a connection that starts its session guard (ssh/session-guard.ts); 0: the default. */
+  guardFrom: number;
 }
 
 const START_FLAGS: Record<keyof WorkerStart, string> = {
@@ -31,6 +33,7 @@ const START_FLAGS: Record<keyof WorkerStart, string> = {
   creditWindow: '--credit-window=',
   maxHeldSessions: '--max-held-sessions=',
   sessionIdleMs: '--session-idle-ms=',
+  guardFrom: '--guard-from=',
 };
 
 export function encodeWorkerStart(start: WorkerStart): string[] {
@@ -51,6 +54,7 @@ export function decodeWorkerStart(argv: readonly string[]): WorkerStart {
     creditWindow: value('creditWindow'),
     maxHeldSessions: value('maxHeldSessions'),
     sessionIdleMs: value('sessionIdleMs'),
+    guardFrom: value('guardFrom'),
   };
 }
 

@@ -5,6 +5,7 @@ import { runHostJob } from './host-job.js';
 import { openSession } from './open-session.js';
 import type { FromWorker, ToWorker, WorkerStart } from '../transport/protocol.js';
 import type { WorkerSide } from '../transport/inline-worker.js';
+import { startGuardsAt } from '../../ssh/session-guard.js';
 
 /** How often a task reports transfer progress: enough for a progress line, far below the data rate. */
 const PROGRESS_MS = 250;
@@ -26,6 +27,7 @@ export class TaskRunner implements WorkerSide {
     private readonly send: (message: FromWorker) => void,
   ) {
     this.limit = pLimit(Math.max(1, start.slots));
+    if (start.guardFrom > 0) startGuardsAt(start.guardFrom);
     this.credit = new Credit(start.creditWindow);
     this.sessions = new HeldSessions(openSession, {
       keep: start.maxHeldSessions > 0,

@@ -5,7 +5,7 @@ import type { HostTask } from '../../../src/runner/transport/task.js';
 
 describe('WorkerStart', () => {
   it('survives argv both ways, among other arguments', () => {
-    const start = { slots: 8, creditWindow: 1 << 20, maxHeldSessions: 100, sessionIdleMs: 0 };
+    const start = { slots: 8, creditWindow: 1 << 20, maxHeldSessions: 100, sessionIdleMs: 0, guardFrom: 2 };
     expect(decodeWorkerStart(['--inspect', ...encodeWorkerStart(start)])).toEqual(start);
   });
 
@@ -21,7 +21,7 @@ describe('a worker keeps its own slots', () => {
     const got: ToWorker[] = [];
     const seen: number[] = [];
     const worker = new InlineWorker(
-      { slots: 2, creditWindow: 1, maxHeldSessions: 0, sessionIdleMs: 5000 },
+      { slots: 2, creditWindow: 1, maxHeldSessions: 0, sessionIdleMs: 5000, guardFrom: 0 },
       (_start, s) => {
         send = s;
         return { handle: (m) => got.push(m), shutdown: async () => undefined };
