@@ -1,5 +1,5 @@
 import type { ClientChannel } from 'ssh2';
-import { ConnectError, type FleetError } from '../core/errors.js';
+import type { FleetError } from '../core/errors.js';
 import type { ExecShared } from '../core/steps.js';
 import { commandIo } from './command-io.js';
 import { CommandEnding } from './command-ending.js';
@@ -40,25 +40,11 @@ export interface ExecResult {
 
 /**
  * Runs one command. Resolves for every outcome of the command, a non-zero exit included; `error` says when it
- * was cut short. stdout and stderr are kept apart from the wire to the result.
+ * was cut short. stdout and stderr are kept apart from the wire to the result. A refused session channel is
+ * asked for again (SshConnection.openRetrying): the command had not started.
  */
-/** Waits before asking again for a refused session channel; after the last, the refusal is the answer. */
-const REFUSED_RETRY_MS = [0, 100];
-
-export async function runRemoteCommand(conn: SshConnection, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-  // A server with few sessions per connection (MaxSessions) refuses a channel while the last one closed is
-  // still counted (its CLOSE crosses our open) or while the session guard holds one: the guard leaves, and
-  // the command asks again, a round trip and then a moment later.
-  for (const waitMs of REFUSED_RETRY_MS) {
-    try {
-      return await runOnce(conn, command, options);
-    } catch (err) {
-      if (!(err instanceof ConnectError) || conn.closed || conn.lost) throw err;
-      await conn.releaseSpareChannel();
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-  }
-  return runOnce(conn, command, options);
+export function runRemoteCommand(conn: SshConnection, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  return conn.openRetrying(() => runOnce(conn, command, options));
 }
 
 async function runOnce(conn: SshConnection, command: string, options: ExecOptions): Promise<ExecResult> {

@@ -7,8 +7,9 @@ import type { SshConnection } from './ssh-connection.js';
  * needs no watchdog of its own (remote-command.ts: the watchdog is a fork per command, ~20% of a warm exec
  * round on the bench's sshd).
  *
- * It starts at a connection's eighth command (the broker's second: see startAt). Each guarded command's line starts with a mark, `: fleet-guard-<token>-<n>;`, which stays in its login
- * shell's /proc/PID/cmdline while that shell lives. The guard reads its channel's input: a line `TERM n` or
+ * It starts at a connection's eighth command (the broker's second: see startAt). Each guarded command's line
+ * starts with a mark, `: fleet-guard-<token>-<n>;`, which stays in its login shell's /proc/PID/cmdline while
+ * that shell lives. The guard reads its channel's input: a line `TERM n` or
  * `KILL n` signals the process group of command n (a timeout, a cancel); EOF — sshd closes the input when the
  * connection goes, a killed client included — ends every command still running, TERM, then KILL 2 s later.
  * It only signals a group whose leader is alive and still carries the mark, so what a finished command left
@@ -69,10 +70,10 @@ export class SessionGuard {
    * Leaves without ending anything (the server refused a channel this one may have taken): later commands
    * get their own watchdog; guarded ones still running lose their lifeline, not their stop (signal requests).
    */
-  private async quit(): Promise<boolean> {
+  private async quit(): Promise<void> {
     this.channel = undefined;
     const channel = await this.opened;
-    if (!channel || channel.destroyed) return false;
+    if (!channel || channel.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2_000);
       channel.once('close', () => {
@@ -81,7 +82,6 @@ export class SessionGuard {
       });
       channel.write('QUIT\n');
     });
-    return true;
   }
 
   /** A mark for one more command, once the guard has said it is ready; undefined until then (or after). */

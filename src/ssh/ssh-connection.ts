@@ -1,6 +1,6 @@
 import type ssh2 from 'ssh2';
 import type { ClientSFTPCallback, SFTPWrapper } from 'ssh2';
-import type { FleetError } from '../core/errors.js';
+import { ConnectError, type FleetError } from '../core/errors.js';
 import { sftpRefused } from './error-builders.js';
 import { lostConnectionError } from './translate-error.js';
 
@@ -18,6 +18,9 @@ declare module 'ssh2' {
  */
 export const SFTP_CHANNEL_WINDOW = 16 * 1024 * 1024;
 
+/** Waits before asking again for a refused channel (openRetrying). */
+const REFUSED_RETRY_MS = [0, 100];
+
 /**
  * One authenticated SSH connection to one host. Commands and transfers share it, as paramiko's Transport is
  * shared by SSHClient and SFTPClient; the SFTP channel is opened on first use only.
@@ -32,7 +35,7 @@ export class SshConnection {
   private closing: Promise<void> | undefined;
   /** One 'close' listener on the client serves every command waiting on it (no listener per command). */
   private readonly closeWaiters = new Set<() => void>();
-  private spare: (() => Promise<boolean>) | undefined;
+  private spare: (() => Promise<void>) | undefined;
 
   constructor(host: string, client: ssh2.Client, jump?: SshConnection) {
     this.host = host;
@@ -70,27 +73,37 @@ export class SshConnection {
   }
 
   /** Something of fleet's own holding a channel (the session guard) that gives it back when asked. */
-  holdSpareChannel(release: () => Promise<boolean>): void {
+  holdSpareChannel(release: () => Promise<void>): void {
     this.spare = release;
   }
 
-  /** After the server refused a channel: gives back the one fleet holds for itself, if any (a low MaxSessions counts it). */
-  async releaseSpareChannel(): Promise<boolean> {
+  /**
+   * Runs `open` (a command's or the SFTP channel's) and asks again when the server refused the channel: a
+   * low MaxSessions still counts a channel just closed (its CLOSE crosses our open) or the session guard's,
+   * which is given back first. Again a round trip later, then a moment later; then the refusal is the answer.
+   */
+  async openRetrying<T>(open: () => Promise<T>): Promise<T> {
+    for (const waitMs of REFUSED_RETRY_MS) {
+      try {
+        return await open();
+      } catch (err) {
+        if (!(err instanceof ConnectError) || this.isClosed || this.lostError) throw err;
+        await this.releaseSpareChannel();
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    return open();
+  }
+
+  private async releaseSpareChannel(): Promise<void> {
     const release = this.spare;
     this.spare = undefined;
-    return release !== undefined && !this.isClosed && (await release());
+    if (release && !this.isClosed) await release();
   }
 
   /** The SFTP channel, opened on first use and kept for the life of the connection. */
   sftp(): Promise<SFTPWrapper> {
-    const opening = (this.sftpChannel ??= this.openSftp()
-      .catch(async (err: Error) => {
-        // As for a command (exec.ts): a low MaxSessions may still count a channel just closed, or the guard's.
-        if (this.isClosed) throw err;
-        // The guard's channel, once closed, may still be counted for a moment as a command's is.
-        if (await this.releaseSpareChannel()) await new Promise((resolve) => setTimeout(resolve, 100));
-        return this.openSftp();
-      })
+    const opening = (this.sftpChannel ??= this.openRetrying(() => this.openSftp())
       .catch((err: Error) => {
         if (this.sftpChannel === opening) this.sftpChannel = undefined;
         throw err;
