@@ -5,12 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bench, BenchHost } from '../bench/hosts.js';
 import { alive, countOnHosts, localProcessesWith, processesMatching, until } from '../bench/remote-processes.js';
 import { CLI, closeCliBench, ROOT, openCliBench, runCli, startCli, summaryOf, tempDir } from './support.js';
+import { delta, logins } from '../bench/logins.js';
 
-/** Logins sshd accepted so far, counted on the server (one container per host). */
-async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
-  return Promise.all(hosts.map(async (h) => ((await h.logs()).match(/Accepted \S+ for /g) ?? []).length));
-}
-const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
 const liveSessions = (hosts: readonly BenchHost[]) => countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
 
 /** The brokers started with this runtime dir: the machine's own are not touched. */

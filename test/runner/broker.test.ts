@@ -10,16 +10,13 @@ import { loadInventory } from '../../src/inventory/index.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { alive, countOnHosts, localProcessesWith, until } from '../bench/remote-processes.js';
 import { writeInventory } from './support.js';
+import { delta, logins } from '../bench/logins.js';
 
 // This file's own broker directory: the machine's user dir is never touched (vitest forks a process per file).
 const runtime = mkdtempSync(join(tmpdir(), 'fleet-xdg-lib-'));
 chmodSync(runtime, 0o700);
 process.env.XDG_RUNTIME_DIR = runtime;
 
-async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
-  return Promise.all(hosts.map(async (h) => ((await h.logs()).match(/Accepted \S+ for /g) ?? []).length));
-}
-const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
 const liveSessions = (hosts: readonly BenchHost[]) => countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
 
 /** Brokers (from sources, through tsx) started with this file's runtime dir. */

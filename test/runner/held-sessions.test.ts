@@ -7,18 +7,12 @@ import { setMaxStartups } from '../bench/max-startups.js';
 import { writeJumpInventory } from '../bench/inventory.js';
 import { countOnHosts } from '../bench/remote-processes.js';
 import { until, writeInventory } from './support.js';
-
-/** Logins sshd accepted so far, counted on the server (one container per host here; at VERBOSE sshd also logs "Accepted key"). */
-async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
-  return Promise.all(hosts.map(async (h) => ((await h.logs()).match(/Accepted \S+ for /g) ?? []).length));
-}
+import { delta, logins } from '../bench/logins.js';
 
 /** Live SSH connections on the hosts, from the server's side: each has one privileged sshd monitor. */
 function liveSessions(hosts: readonly BenchHost[]): Promise<number> {
   return countOnHosts(hosts, "pgrep -c -f '^sshd: fleet \\[priv\\]'");
 }
-
-const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
 
 describe('a Fleet holds its sessions across calls', () => {
   let bench: Bench;

@@ -3,15 +3,9 @@ import { loadInventory, selectHosts } from '../../src/inventory/index.js';
 import { WorkerPool } from '../../src/runner/controller/pool.js';
 import { buildTargets } from '../../src/runner/controller/targets.js';
 import type { HostTask } from '../../src/runner/transport/task.js';
-import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
+import { startBench, type Bench } from '../bench/hosts.js';
 import { writeInventory } from './support.js';
-
-/** Logins sshd accepted so far, counted on the server (one container per host here). */
-async function logins(hosts: readonly BenchHost[]): Promise<number[]> {
-  return Promise.all(hosts.map(async (h) => ((await h.logs()).match(/Accepted \S+ for /g) ?? []).length));
-}
-
-const delta = (after: number[], before: number[]) => after.map((n, i) => n - before[i]!);
+import { delta, logins } from '../bench/logins.js';
 
 // The rule's thresholds (busy loop, a second of CPU left) are unit-tested; here any load trips it, so the
 // test shows what happens then against real sshd: workers forked mid-run, hosts reported once, sessions kept.

@@ -3,18 +3,12 @@ import { AbortError, TimeoutError } from '../../src/core/errors.js';
 import { connect, type SshConnection } from '../../src/ssh/connect.js';
 import { runRemoteCommand } from '../../src/ssh/exec.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
+import { until } from '../bench/remote-processes.js';
+import { running } from '../runner/support.js';
 import { optionsFor, tempKnownHosts } from './support/target.js';
 
-/** Polls the host until `pattern` (written not to match itself: `sleep 31[1]`) matches nothing, or `present` until it does. */
-async function until(h: BenchHost, pattern: string, present: boolean, withinMs = 6_000): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const found = (await h.exec(`pgrep -f '${pattern}' || true`)).stdout.trim() !== '';
-    if (found === present) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
+/** Polls until a process matching `pattern` (written not to match itself: `sleep 31[1]`) runs on `h`, or no longer does. */
+const becomes = (h: BenchHost, pattern: string, present: boolean) => until(async () => (await running(h, pattern)) === present, 6_000);
 
 /** What the host sees as the session shell's command line: the guard's mark once the guard is up. */
 const ownLine = "tr '\\0' ' ' < /proc/$$/cmdline";
@@ -63,13 +57,13 @@ describe('the session guard ends the later commands of a held connection (no wat
     const r = await runRemoteCommand(conn, 'sleep 311 & sleep 312; echo never', { timeoutMs: 1_000 });
     expect(r.error).toBeInstanceOf(TimeoutError);
     expect(r.stdout.toString()).not.toContain('never');
-    expect(await until(h, 'sleep 31[12]', false)).toBe(true);
+    expect(await becomes(h, 'sleep 31[12]', false)).toBe(true);
   });
 
   it('a command that ignores TERM is killed 2 s later', async () => {
     const r = await runRemoteCommand(conn, 'trap "" TERM; sleep 313; echo never', { timeoutMs: 1_000 });
     expect(r.error).toBeInstanceOf(TimeoutError);
-    expect(await until(h, 'sleep 31[3]', false)).toBe(true);
+    expect(await becomes(h, 'sleep 31[3]', false)).toBe(true);
   });
 
   it('a cancel ends the command', async () => {
@@ -77,7 +71,7 @@ describe('the session guard ends the later commands of a held connection (no wat
     setTimeout(() => controller.abort(), 500);
     const r = await runRemoteCommand(conn, 'sleep 314', { signal: controller.signal });
     expect(r.error).toBeInstanceOf(AbortError);
-    expect(await until(h, 'sleep 31[4]', false)).toBe(true);
+    expect(await becomes(h, 'sleep 31[4]', false)).toBe(true);
   });
 
   it('a lost connection ends what runs on it, spares what a finished command left, and no other connection is touched', async () => {
@@ -88,19 +82,19 @@ describe('the session guard ends the later commands of a held connection (no wat
     try {
       expect((await runRemoteCommand(doomed, 'nohup sleep 315 >/dev/null 2>&1 & echo left')).stdout.toString()).toBe('left\n');
       const running = runRemoteCommand(doomed, 'sleep 316 & sleep 317');
-      expect(await until(h, 'sleep 31[67]', true)).toBe(true);
+      expect(await becomes(h, 'sleep 31[67]', true)).toBe(true);
       // The socket closed under the session, as the kernel closes it when the client is killed with -9.
       doomed.client.destroy();
       expect((await running).error).toBeDefined();
-      expect(await until(h, 'sleep 31[67]', false)).toBe(true);
-      expect(await until(h, 'sleep 31[5]', true)).toBe(true);
-      expect(await until(h, 'sleep 31[9]', true)).toBe(true);
+      expect(await becomes(h, 'sleep 31[67]', false)).toBe(true);
+      expect(await becomes(h, 'sleep 31[5]', true)).toBe(true);
+      expect(await becomes(h, 'sleep 31[9]', true)).toBe(true);
     } finally {
       other.abort();
       await bystander;
       await h.exec("pkill -f 'sleep 31[5]' || true");
     }
-    expect(await until(h, 'sleep 31[9]', false)).toBe(true);
+    expect(await becomes(h, 'sleep 31[9]', false)).toBe(true);
   });
 
   it('a command that may `exec` away its shell (and the mark) keeps its own watchdog', async () => {
@@ -108,7 +102,7 @@ describe('the session guard ends the later commands of a held connection (no wat
     expect(line.stdout.toString()).not.toContain('fleet-guard-');
     const r = await runRemoteCommand(conn, 'exec sleep 318', { timeoutMs: 1_000 });
     expect(r.error).toBeInstanceOf(TimeoutError);
-    expect(await until(h, 'sleep 31[8]', false)).toBe(true);
+    expect(await becomes(h, 'sleep 31[8]', false)).toBe(true);
   });
 });
 
@@ -129,7 +123,7 @@ describe('a server that allows one session per connection (MaxSessions 1)', () =
         expect(r.error).toBeUndefined();
         expect(r.stdout.toString()).toBe(`${i}\n`);
       }
-      expect(await until(h, 'fleet-guar[d]-', false)).toBe(true);
+      expect(await becomes(h, 'fleet-guar[d]-', false)).toBe(true);
       const sftp = await conn.sftp();
       expect(typeof sftp.readdir).toBe('function');
     } finally {
