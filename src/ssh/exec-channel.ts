@@ -1,12 +1,15 @@
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from './connect.js';
 import { sessionChannelRefused } from './error-builders.js';
+import type { SessionRunner } from './session-runner.js';
 
 export interface OpenedChannel {
   channel: ClientChannel;
   exit: { code: number | null; signal: string | null; seen: boolean };
   /** Settles when the channel and its stderr have closed, or the connection has. */
   closed: Promise<void>;
+  /** The command ran on the connection's runner (session-runner.ts): its status is a shell's, 128+N for signal N. */
+  viaRunner?: boolean;
 }
 
 export interface ChannelOutput {
@@ -66,7 +69,8 @@ export function openChannel(conn: SshConnection, line: string, output: ChannelOu
 /**
  * openChannel with the cancel wired up first: the listener is attached before the exec request goes out, so
  * a cancel while it is in flight is not missed (the caller's `onAbort` ends the command once it exists).
- * Returns the way to detach it, which the caller does once the command has ended.
+ * Returns the way to detach it, which the caller does once the command has ended. With a `runner` that is
+ * ready and idle, the line runs there instead of on a channel of its own.
  */
 export async function openCancellable(
   conn: SshConnection,
@@ -74,11 +78,12 @@ export async function openCancellable(
   output: ChannelOutput,
   signal: AbortSignal | undefined,
   onAbort: () => void,
+  runner?: SessionRunner,
 ): Promise<{ opened: OpenedChannel; detach(): void }> {
   signal?.addEventListener('abort', onAbort, { once: true });
   const detach = () => signal?.removeEventListener('abort', onAbort);
   try {
-    return { opened: await openChannel(conn, line, output), detach };
+    return { opened: runner?.run(line, output) ?? (await openChannel(conn, line, output)), detach };
   } catch (err) {
     detach();
     throw err;

@@ -7,7 +7,8 @@ import type { SshConnection } from './connect.js';
 import { cancelledBeforeCommand, commandCancelled } from './error-builders.js';
 import { openCancellable } from './exec-channel.js';
 import { buildRemoteCommand, type RemoteCommandOptions } from './remote-command.js';
-import { guardFor } from './session-guard.js';
+import { guardFor, runnerOf } from './session-guard.js';
+import { runnerExit } from './session-runner.js';
 
 export interface ExecOptions extends RemoteCommandOptions, Pick<ExecShared, 'timeoutMs'> {
   /** Sent to the command's stdin, then EOF. Without it stdin is closed at once, so nothing waits for input. */
@@ -66,17 +67,19 @@ async function runOnce(conn: SshConnection, command: string, options: ExecOption
       ending.attach(ch);
     },
   };
-  const { opened, detach } = await openCancellable(conn, remote.line, output, options.signal, () => ending.stop(commandCancelled(host)));
+  const runner = remote.guarded ? runnerOf(conn) : undefined;
+  const { opened, detach } = await openCancellable(conn, remote.line, output, options.signal, () => ending.stop(commandCancelled(host)), runner);
   io.started();
   ending.armTimeout(host, options.timeoutMs);
   await ending.settled(opened);
   detach();
   const streams = io.finish();
   const error = ending.outcome(conn, opened);
+  const exit = opened.viaRunner ? runnerExit(opened.exit, error !== undefined) : opened.exit;
   return {
     host,
-    exitCode: opened.exit.code,
-    signal: opened.exit.signal,
+    exitCode: exit.code,
+    signal: exit.signal,
     ...streams,
     durationMs: Math.round(performance.now() - started),
     ...(error ? { error } : {}),

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
+import { leaveChannel, openHelperChannel } from './helper-channel.js';
+import { SessionRunner } from './session-runner.js';
 import type { SshConnection } from './ssh-connection.js';
 
 /**
@@ -46,22 +48,11 @@ export class SessionGuard {
   private next = 0;
 
   constructor(conn: SshConnection) {
-    this.opened = new Promise((resolve) =>
-      conn.client.exec(guardScript(this.token), (err, channel) => {
-        if (err) return resolve(undefined);
-        let said = '';
-        const listen = (b: Buffer) => {
-          said += b.toString('latin1');
-          if (!said.includes('\n')) return;
-          channel.off('data', listen);
-          if (said.startsWith('ready\n')) this.channel = channel;
-        };
-        channel.on('data', listen);
-        channel.on('close', () => (this.channel = undefined));
-        // A channel error with no listener would crash the process; the guard is then simply not used.
-        channel.on('error', () => (this.channel = undefined));
-        resolve(channel);
-      }),
+    this.opened = openHelperChannel(
+      conn,
+      guardScript(this.token),
+      (channel) => (this.channel = channel),
+      () => (this.channel = undefined),
     );
     conn.holdSpareChannel(() => this.quit());
   }
@@ -72,16 +63,7 @@ export class SessionGuard {
    */
   private async quit(): Promise<void> {
     this.channel = undefined;
-    const channel = await this.opened;
-    if (!channel || channel.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2_000);
-      channel.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      channel.write('QUIT\n');
-    });
+    await leaveChannel(await this.opened, (channel) => channel.write('QUIT\n'));
   }
 
   /** A mark for one more command, once the guard has said it is ready; undefined until then (or after). */
@@ -103,6 +85,7 @@ export class SessionGuard {
 interface GuardState {
   execs: number;
   guard?: SessionGuard;
+  runner?: SessionRunner;
 }
 
 const states = new WeakMap<SshConnection, GuardState>();
@@ -128,6 +111,14 @@ export function startGuardsAt(nth: number): void {
 export function guardFor(conn: SshConnection): GuardedCommand | undefined {
   let state = states.get(conn);
   if (!state) states.set(conn, (state = { execs: 0 }));
-  if (++state.execs === startAt && !conn.closed) state.guard = new SessionGuard(conn);
+  if (++state.execs === startAt && !conn.closed) {
+    state.guard = new SessionGuard(conn);
+    state.runner = new SessionRunner(conn);
+  }
   return state.guard?.guard();
+}
+
+/** The connection's runner (session-runner.ts), started with its guard: only guarded commands may use it. */
+export function runnerOf(conn: SshConnection): SessionRunner | undefined {
+  return states.get(conn)?.runner;
 }

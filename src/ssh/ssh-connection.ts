@@ -35,7 +35,7 @@ export class SshConnection {
   private closing: Promise<void> | undefined;
   /** One 'close' listener on the client serves every command waiting on it (no listener per command). */
   private readonly closeWaiters = new Set<() => void>();
-  private spare: (() => Promise<void>) | undefined;
+  private spares: (() => Promise<void>)[] = [];
 
   constructor(host: string, client: ssh2.Client, jump?: SshConnection) {
     this.host = host;
@@ -72,9 +72,9 @@ export class SshConnection {
     return () => this.closeWaiters.delete(listener);
   }
 
-  /** Something of fleet's own holding a channel (the session guard) that gives it back when asked. */
+  /** Something of fleet's own holding a channel (the session guard, its runner) that gives it back when asked. */
   holdSpareChannel(release: () => Promise<void>): void {
-    this.spare = release;
+    this.spares.push(release);
   }
 
   /**
@@ -96,9 +96,9 @@ export class SshConnection {
   }
 
   private async releaseSpareChannel(): Promise<void> {
-    const release = this.spare;
-    this.spare = undefined;
-    if (release && !this.isClosed) await release();
+    const spares = this.spares;
+    this.spares = [];
+    if (!this.isClosed) await Promise.all(spares.map((release) => release()));
   }
 
   /** The SFTP channel, opened on first use and kept for the life of the connection. */

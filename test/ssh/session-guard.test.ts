@@ -5,6 +5,7 @@ import { runRemoteCommand } from '../../src/ssh/exec.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { until } from '../bench/remote-processes.js';
 import { running } from '../runner/support.js';
+import { runUntilOutput } from './support/held.js';
 import { optionsFor, tempKnownHosts } from './support/target.js';
 
 /** Polls until a process matching `pattern` (written not to match itself: `sleep 31[1]`) runs on `h`, or no longer does. */
@@ -13,14 +14,8 @@ const becomes = (h: BenchHost, pattern: string, present: boolean) => until(async
 /** What the host sees as the session shell's command line: the guard's mark once the guard is up. */
 const ownLine = "tr '\\0' ' ' < /proc/$$/cmdline";
 
-/** Runs commands on `c` until one carries the guard's mark (the guard starts at a connection's eighth command). */
-async function guarded(c: SshConnection): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    if ((await runRemoteCommand(c, ownLine)).stdout.toString().includes(': fleet-guard-')) return;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error('no command was guarded');
-}
+/** Runs commands on `c` until one carries the guard's mark. */
+const guarded = (c: SshConnection) => runUntilOutput(c, ownLine, ': fleet-guard-', 'the guard');
 
 describe('the session guard ends the later commands of a held connection (no watchdog per command)', () => {
   let bench: Bench;
@@ -46,8 +41,9 @@ describe('the session guard ends the later commands of a held connection (no wat
     } finally {
       await first.close();
     }
-    const ps = await runRemoteCommand(conn, 'ps -o comm= -s $$');
-    expect(ps.stdout.toString().trim().split('\n')).toEqual(['bash', 'ps']);
+    // Its process group: a session of its own, or on the connection's runner a job of it (session-runner.ts).
+    const ps = await runRemoteCommand(conn, "ps -e -o pgid=,comm= | awk -v g=$$ '$1 == g { print $2 }'");
+    expect(ps.stdout.toString().trim().split('\n')).toEqual(['bash', 'ps', 'awk']);
     const r = await runRemoteCommand(conn, '[ "$BASHPID" = "$$" ] && echo same; exit 4');
     expect(r.stdout.toString()).toBe('same\n');
     expect(r.exitCode).toBe(4);
