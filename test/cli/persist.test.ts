@@ -135,6 +135,25 @@ describe('fleet --persist: the session broker, against 3 real sshd', () => {
     expect(brokersOf(runtime)).toHaveLength(1);
   });
 
+  it('`| head -1` cutting a chatty run short: exit 141, and the next runs on the same sessions still end', async () => {
+    for (let i = 0; i < 2; i++) expect((await fleet(['exec', 'true', '-i', inv, '--persist', '5m'])).code).toBe(0);
+    const cut = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" exec --persist 5m 'yes | head -c 50000000' -i "${inv}" | head -1; exit \${PIPESTATUS[0]}`], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+      encoding: 'utf8',
+    });
+    expect(cut.error).toBeUndefined();
+    expect(cut.status).toBe(141);
+    expect(cut.stdout).toMatch(/^h0\d \| y\n$/);
+    // Before, the output that arrived after that run had given up on its hosts kept the broker's worker
+    // out of credit, and every later run paused on its first output.
+    for (let i = 0; i < 3; i++) {
+      const next = await fleet(['exec', 'echo ok', '-i', inv, '--persist', '5m', '--deadline', '20s']);
+      expect(next.code).toBe(0);
+      expect(next.stdout.match(/\| ok$/gm)).toHaveLength(3);
+    }
+  });
+
   it('the socket is refused to another user, and a socket directory others may enter is refused', async () => {
     await fleet(['ping', '-i', inv, '--persist', '1m']);
     const sock = join(runtime, 'fleet', 'broker.sock');

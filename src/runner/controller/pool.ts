@@ -140,7 +140,14 @@ export class WorkerPool implements RunPool {
       sessionIdleMs: this.options.sessionIdleMs ?? 0,
       guardFrom: this.options.guardFrom ?? 0,
     };
-    const onMessage: OnWorkerMessage = (w, m) => (m.type === 'sessions' ? this.queries.answered(m.id, m.sessions) : this.current?.onMessage(w, m));
+    const onMessage: OnWorkerMessage = (w, m) => {
+      if (m.type === 'sessions') return this.queries.answered(m.id, m.sessions);
+      if (this.current) return this.current.onMessage(w, m);
+      // Output of a host its run gave up on (the stop's grace ran out while it still printed) arrives after
+      // the run: its bytes are still the worker's credit, which the worker's later runs need (a `| head` that
+      // cut a chatty run short left every later run of a --persist broker paused on its first output).
+      if (m.type === 'output') w.send({ type: 'credit', bytes: m.data.length });
+    };
     if (this.inline && side) return new InlineWorker(start, side, onMessage);
     return new WorkerHandle(start, onMessage, (w, exit) => this.onExit(w, exit));
   }
