@@ -86,7 +86,15 @@ interface GuardState {
   execs: number;
   guard?: SessionGuard;
   runner?: SessionRunner;
+  runners: number;
 }
+
+/**
+ * How many runners a connection starts in all: one is given up when a stop of its command finds no answer
+ * (a cancelled run whose output nobody reads any more, a job that holds the output), and a connection that
+ * keeps losing them is better served by channels.
+ */
+const MAX_RUNNERS = 3;
 
 const states = new WeakMap<SshConnection, GuardState>();
 
@@ -110,15 +118,22 @@ export function startGuardsAt(nth: number): void {
  */
 export function guardFor(conn: SshConnection): GuardedCommand | undefined {
   let state = states.get(conn);
-  if (!state) states.set(conn, (state = { execs: 0 }));
+  if (!state) states.set(conn, (state = { execs: 0, runners: 0 }));
   if (++state.execs === startAt && !conn.closed) {
     state.guard = new SessionGuard(conn);
     state.runner = new SessionRunner(conn);
+    state.runners = 1;
   }
   return state.guard?.guard();
 }
 
 /** The connection's runner (session-runner.ts), started with its guard: only guarded commands may use it. */
 export function runnerOf(conn: SshConnection): SessionRunner | undefined {
-  return states.get(conn)?.runner;
+  const state = states.get(conn);
+  if (state?.runner?.spent && state.runners < MAX_RUNNERS && !conn.closed) {
+    // This command opens a channel as before; the next ones find the new runner once it is ready.
+    state.runner = new SessionRunner(conn);
+    state.runners++;
+  }
+  return state?.runner;
 }

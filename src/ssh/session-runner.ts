@@ -124,6 +124,8 @@ export class SessionRunner {
   private channel: ClientChannel | undefined;
   private readonly opened: Promise<ClientChannel | undefined>;
   private left = false;
+  /** It was ready and is gone: given up on (retire), or its shell ended under it; not told to leave. */
+  private lost = false;
   private current: Current | undefined;
   private next = 0;
 
@@ -140,6 +142,11 @@ export class SessionRunner {
       () => this.gone(),
     );
     conn.holdSpareChannel(() => this.quit());
+  }
+
+  /** A runner that was in use and is gone, not one the server had no room for: another may take its place. */
+  get spent(): boolean {
+    return this.lost && !this.left;
   }
 
   /**
@@ -211,6 +218,7 @@ export class SessionRunner {
     const channel = this.channel;
     this.channel = undefined;
     if (channel) {
+      this.lost = true;
       sendSignal(channel, 'KILL');
       channel.close();
     }
@@ -219,6 +227,7 @@ export class SessionRunner {
 
   /** The channel closed (lost connection, runner killed): a command in flight ends without an exit status. */
   private gone(): void {
+    if (this.channel) this.lost = true;
     this.channel = undefined;
     const c = this.current;
     this.current = undefined;

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { connect } from './src/ssh/connect.js';
+import { runRemoteCommand } from './src/ssh/exec.js';
+const { hosts, key } = JSON.parse(readFileSync('/tmp/fleet-hosts/hosts.json', 'utf8'));
+const h = hosts[7];
+const c = await connect({ host: 'h08', address: h.address, port: h.port, user: h.user, agent: false, knownHostsFile: '/tmp/proto/kh', hostKeyPolicy: 'accept-new', connectTimeoutMs: 5000, identityFiles: [key] });
+const who = async (label: string) => { const r = await runRemoteCommand(c, 'ps -o args= -p $PPID | cut -c1-20', { timeoutMs: 5000 }); console.log(label, JSON.stringify(r.stdout.toString()), r.error?.message ?? ''); };
+for (let i = 0; i < 10; i++) await runRemoteCommand(c, 'true');
+await who('before');
+const ac = new AbortController();
+setTimeout(() => ac.abort(), 300);
+const t0 = Date.now();
+const flood = await runRemoteCommand(c, 'yes | head -c 50000000', { signal: ac.signal, onStdout: () => new Promise(() => undefined) });
+console.log('flood', Date.now() - t0, flood.error?.message);
+for (let i = 0; i < 5; i++) await who(`after ${i}`);
+await c.close();
