@@ -86,9 +86,9 @@ class EndScanner {
     private readonly emit: (b: Buffer) => void,
   ) {}
 
-  /** True once the mark and its status line have been seen; what follows them is not the command's. */
-  push(chunk: Buffer): boolean {
-    if (this.status !== undefined) return true;
+  /** Passes on the command's bytes; sets `status` once its mark and status line arrived (the rest is not its). */
+  push(chunk: Buffer): void {
+    if (this.status !== undefined) return;
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const at = buf.indexOf(this.mark);
     if (at >= 0) {
@@ -97,17 +97,16 @@ class EndScanner {
         if (at > 0) this.emit(buf.subarray(0, at));
         this.status = Number(buf.subarray(at + this.mark.length, eol).toString('latin1'));
         this.pending = Buffer.alloc(0);
-        return true;
+        return;
       }
       if (at > 0) this.emit(buf.subarray(0, at));
       this.pending = Buffer.from(buf.subarray(at));
-      return false;
+      return;
     }
     // Keep back only what could be the start of the mark: output goes on as it arrives.
     const keep = prefixTail(buf, this.mark);
     if (buf.length > keep) this.emit(buf.subarray(0, buf.length - keep));
     this.pending = Buffer.from(buf.subarray(buf.length - keep));
-    return false;
   }
 }
 
