@@ -42,7 +42,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     const { file } = writeQueueInventory(bench);
     const r = await runCli(['exec', 'echo x >> /tmp/q1.{host}; sleep 0.3; echo hi', '-i', file, '--queue', nats.url, '-o', 'json']);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonDoc;
     expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
     expect(doc.hosts.every((h) => h.ok)).toBe(true);
@@ -69,7 +69,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     expect(doc.hosts.filter((h) => h.ok).every((h) => h.agent === 'survivor')).toBe(true);
     // Each host ran exactly once: the crashed one too (it started on the doomed agent, and not again).
     expect(Object.values(await markers(bench, 'q2'))).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
     await stopAgents();
   }, 40_000);
 
@@ -94,7 +94,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
       const r = await cli.done;
       clearTimeout(hung);
       expect(r.signal).toBeNull();
-      expect(r.code).toBe(0);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout) as JsonDoc;
       expect(doc.hosts.map((h) => h.host)).toEqual(bench.hosts.map((h) => h.name));
       expect(doc.hosts.every((h) => h.ok && h.agent === 'steady')).toBe(true);
@@ -116,7 +116,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     writeFileSync(local, bytes);
     const { file } = writeQueueInventory(bench);
     const r = await runCli(['put', local, '/tmp/qput.{host}', '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonDoc;
     expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['p1', 'p2']));
     const sha = createHash('sha256').update(bytes).digest('hex');
@@ -139,10 +139,10 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     const { file } = writeQueueInventory(bench);
     const queued = await runCli(['put', '-r', tree, '/tmp/qtree-{host}/', '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
     expect(queued.stderr).toBe('');
-    expect(queued.code).toBe(0);
+    expect(queued.code, queued.stdout + queued.stderr).toBe(0);
     expect(new Set((JSON.parse(queued.stdout) as JsonDoc).hosts.map((h) => h.agent))).toEqual(new Set(['t1', 't2']));
     const plain = await runCli(['put', '-r', tree, '/tmp/ltree-{host}/', '-i', file, '-o', 'json']);
-    expect(plain.code).toBe(0);
+    expect(plain.code, plain.stdout + plain.stderr).toBe(0);
     const listing = async (h: Bench['hosts'][number], root: string) =>
       (await h.exec(`cd ${root} && find . -printf '%p %m %s\\n' | sort && sha256sum tree/sub/b.bin | cut -c1-64`)).stdout;
     for (const h of bench.hosts) {
@@ -168,7 +168,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     const local = mkdtempSync(join(tmpdir(), 'fleet-lget-'));
     const viaQueue = await runCli(['get', '-r', '/tmp/qg-{host}', queued, '-i', file, '--queue', nats.url, '--queue-batch', '1', '-o', 'json']);
     expect(viaQueue.stderr).toBe('');
-    expect(viaQueue.code).toBe(0);
+    expect(viaQueue.code, viaQueue.stdout + viaQueue.stderr).toBe(0);
     const doc = JSON.parse(viaQueue.stdout) as JsonDoc;
     expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['g1', 'g2']));
     expect((await runCli(['get', '-r', '/tmp/qg-{host}', local, '-i', file, '-o', 'json'])).code).toBe(0);
@@ -202,7 +202,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     leaving.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const r = await cli.done;
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonDoc;
     // It ran a host or two (the one in hand when told, maybe one more while --status ran), the other the rest.
     const left = doc.hosts.filter((h) => h.agent === 'leaving').length;
@@ -239,7 +239,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
       expect(doc.hosts.map((h) => h.host)).toEqual(['h01', 'h02']);
       expect(doc.hosts.map((h) => h.error?.code)).toEqual(['WORKER_CRASH', 'WORKER_CRASH']);
       expect(doc.hosts.every((h) => h.error!.message.includes('cutoff'))).toBe(true);
-      expect(r.code).toBe(1);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
     } finally {
       await bench.hosts[0]!.exec('touch /tmp/q9.go');
       cli?.child.kill('SIGKILL');
@@ -253,7 +253,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     await agent('in-a', ['--zone', 'a']);
     const { file } = writeQueueInventory(bench, { h01: 'a', h02: 'a' });
     const r = await runCli(['exec', 'true', '-i', file, '--queue', nats.url, '-o', 'json']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonDoc;
     const byHost = Object.fromEntries(doc.hosts.map((h) => [h.host, h.agent]));
     expect(byHost).toEqual({ h01: 'in-a', h02: 'in-a', h03: 'plain', h04: 'plain', h05: 'plain', h06: 'plain' });
@@ -264,12 +264,12 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     await agent('only-default');
     const { file } = writeQueueInventory(bench, { h01: 'nowhere' });
     const timed = await runCli(['exec', 'true', '-i', file, '-l', 'h01,h02', '--queue', nats.url, '--deadline', '2s', '-o', 'json']);
-    expect(timed.code).toBe(3);
+    expect(timed.code, timed.stdout + timed.stderr).toBe(3);
     const doc = JSON.parse(timed.stdout) as JsonDoc;
     expect(doc.hosts[0]!.error).toMatchObject({ code: 'CONNECT', message: expect.stringContaining('before the deadline (zone nowhere)') });
     expect(doc.hosts[1]).toMatchObject({ host: 'h02', ok: true, agent: 'only-default' });
     const unbounded = await runCli(['exec', 'true', '-i', file, '-l', 'h01', '--queue', nats.url]);
-    expect(unbounded.code).toBe(3);
+    expect(unbounded.code, unbounded.stdout + unbounded.stderr).toBe(3);
     expect(unbounded.stderr).toContain('no agent is serving zone nowhere; start one with fleet agent --zone nowhere');
     await stopAgents();
   }, 20_000);
@@ -283,7 +283,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
     expect(await until(async () => (await processesMatching(bench.hosts.slice(0, 1), '^sleep 47$')) === 6, 10_000)).toBe(true);
     cli.child.kill('SIGINT');
     const r = await cli.done;
-    expect(r.code).toBe(130);
+    expect(r.code, r.stdout + r.stderr).toBe(130);
     const doc = JSON.parse(r.stdout) as JsonDoc;
     expect(doc.hosts.map((h) => h.error?.code)).toEqual(Array(6).fill('ABORT'));
     expect(new Set(doc.hosts.map((h) => h.agent))).toEqual(new Set(['c1', 'c2']));
@@ -294,7 +294,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
   it('a literal secret is refused before anything is published (exit 2); --ask-pass too', async () => {
     const { file } = writeQueueInventory(bench, {}, true);
     const r = await runCli(['exec', 'true', '-i', file, '--queue', nats.url]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/literal or prompted secret[^]*Nothing was published/);
     const asked = await runCli(['exec', 'true', '-i', writeQueueInventory(bench).file, '--queue', nats.url, '--ask-pass'], { input: 'pw\n' });
     expect(asked.code).toBe(2);
@@ -303,7 +303,7 @@ describe('fleet agents on NATS JetStream (--queue)', () => {
 
   it('no NATS server there: a clear error, exit 2', async () => {
     const r = await runCli(['exec', 'true', '-i', writeQueueInventory(bench).file, '--queue', 'nats://127.0.0.1:1']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/queue nats:\/\/127\.0\.0\.1:1: cannot connect/);
   });
 });
