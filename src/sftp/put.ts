@@ -46,6 +46,7 @@ export async function putPath(
 
   const total = plan.files.reduce((sum, f) => sum + f.entry.size, 0);
   const progress = progressTracker(host, total, options.onProgress);
+  const second = secondChannel(options.openChannel);
   let files;
   try {
     files = await forEachFile(plan.files, options.fileConcurrency ?? DEFAULT_FILE_CONCURRENCY, signal, (file, fileSignal) =>
@@ -55,6 +56,7 @@ export async function putPath(
           mode: options.mode,
           skipUnchanged: options.skipUnchanged ?? false,
           remoteSha256: options.remoteSha256,
+          secondChannel: second?.get,
           progress,
         },
         file,
@@ -64,11 +66,23 @@ export async function putPath(
     // The caller's cancellation wins over whatever it happened to interrupt.
     if (signal?.aborted) throw abortError(host, `put to ${target}`, signal.reason, options.atomic ?? true);
     throw toTransferError(err, { host, action: 'put to', remotePath: target });
+  } finally {
+    second?.end();
   }
   return {
     host,
     files,
     bytes: files.reduce((sum, f) => sum + (f.skipped ? 0 : f.bytes), 0),
     durationMs: performance.now() - started,
+  };
+}
+
+/** The call's second channel (PutOptions.openChannel): opened once, when a file first asks, ended with the call. */
+function secondChannel(open: PutOptions['openChannel']): { get: () => Promise<SFTPWrapper>; end: () => void } | undefined {
+  if (!open) return undefined;
+  let opening: Promise<SFTPWrapper> | undefined;
+  return {
+    get: () => (opening ??= open()),
+    end: () => void opening?.then((sftp) => sftp.end(), () => undefined),
   };
 }

@@ -1,3 +1,5 @@
+import type { SFTPWrapper } from 'ssh2';
+
 /**
  * The public shapes of the SFTP layer: what put/get accept and what they report. Plain data only, so results
  * and progress events can cross the runner's IPC boundary unchanged.
@@ -56,6 +58,12 @@ export interface PutOptions extends TransferOptions {
    * so the caller wires this to exec (`sha256sum -- path`) on the same connection.
    */
   remoteSha256?: (remotePath: string) => Promise<string | undefined>;
+  /**
+   * Opens another SFTP channel on the same connection. Given, a big file on a long link is written over two
+   * channels once one no longer keeps up with its window (sshd grants each channel 2 MiB per round trip).
+   * The call opens at most one and ends it when it returns.
+   */
+  openChannel?: () => Promise<SFTPWrapper>;
 }
 
 export type GetOptions = TransferOptions;

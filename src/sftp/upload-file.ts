@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { SFTPWrapper } from 'ssh2';
 import type { FileTransferContext } from './file-context.js';
 import * as remote from './remote.js';
 import { fromRemote } from './sides.js';
@@ -8,7 +9,7 @@ import type { PlannedFile } from './tree.js';
 import { abortError, attempt, toTransferError, type ErrorContext } from './translate-error.js';
 import type { TransferredFile } from './types.js';
 import { isUnchanged } from './unchanged.js';
-import { windowedPut } from './windowed-transfer.js';
+import { windowedPut, type LaneSource } from './windowed-transfer.js';
 import { timedOpen } from './window.js';
 
 /**
@@ -22,6 +23,8 @@ export interface UploadContext extends FileTransferContext {
   mode: number | undefined;
   skipUnchanged: boolean;
   remoteSha256: ((remotePath: string) => Promise<string | undefined>) | undefined;
+  /** The call's second SFTP channel, for a big file on a long link (windowedPut); undefined without one. */
+  secondChannel: (() => Promise<SFTPWrapper>) | undefined;
 }
 
 export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise<TransferredFile> {
@@ -68,7 +71,7 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
       const handle = tempHandle ?? (await attempt(at('upload to', target), () => timedOpen(fast.window, () => remote.open(sftp, to, 'w'))));
       tempHandle = undefined;
       try {
-        await attempt(at('upload to', target, note), () => windowedPut(sftp, local, handle, fast));
+        await attempt(at('upload to', target, note), () => windowedPut(sftp, local, handle, fast, laneFor(ctx, to)));
       } catch (err) {
         await remote.close(sftp, handle).catch(() => undefined);
         throw err;
@@ -93,4 +96,15 @@ export async function uploadFile(ctx: UploadContext, file: PlannedFile): Promise
   });
   ctx.progress(target, entry.size, entry.size);
   return { ...done, window: fast.window.reached };
+}
+
+/** The file being written (`path`: the temporary file or the target), opened again on the second channel. */
+function laneFor(ctx: UploadContext, path: string): LaneSource | undefined {
+  const channel = ctx.secondChannel;
+  if (!channel) return undefined;
+  return async () => {
+    const sftp = await channel();
+    // Read-write without truncation: the first channel is writing the same file.
+    return { sftp, handle: await remote.open(sftp, path, 'r+') };
+  };
 }

@@ -111,15 +111,26 @@ export class SshConnection {
     return opening;
   }
 
-  private openSftp(): Promise<SFTPWrapper> {
+  /**
+   * One more SFTP channel, for the caller to end: a put writes a big file over two on a long link (sftp/
+   * windowed-transfer.ts). Not asked again when refused: the put goes on over the kept channel.
+   */
+  extraSftp(): Promise<SFTPWrapper> {
+    return this.openSftp(false);
+  }
+
+  private openSftp(kept = true): Promise<SFTPWrapper> {
     return new Promise<SFTPWrapper>((resolve, reject) => {
       this.client.sftp(undefined, { window: SFTP_CHANNEL_WINDOW }, (err, sftp) => {
         if (err) {
           reject(sftpRefused(this.host, err));
         } else {
-          sftp.on('close', () => (this.sftpChannel = undefined));
+          const forget = () => {
+            if (kept) this.sftpChannel = undefined;
+          };
+          sftp.on('close', forget);
           // A channel error with no listener would crash the process; the transfer in flight reports it.
-          sftp.on('error', () => (this.sftpChannel = undefined));
+          sftp.on('error', forget);
           resolve(sftp);
         }
       });

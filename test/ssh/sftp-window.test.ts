@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError } from '../../src/core/errors.js';
 import { getPath, putPath } from '../../src/sftp/index.js';
 import { startDelayProxy, type DelayProxy } from '../bench/delay-proxy.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
@@ -11,6 +12,9 @@ import { openSftp, remoteSha256, type SftpSession } from './support/sftp-session
 const HOME = '/home/fleet';
 const KiB = 1024;
 const MiB = 1024 * KiB;
+
+/** SFTP channels sshd started so far, counted in its log. */
+const sftpChannels = (log: string) => (log.match(/Starting session: subsystem 'sftp'/g) ?? []).length;
 
 /**
  * The adaptive SFTP window against real sshd: behind a 40 ms link it grows well past its 512 KiB start; next
@@ -27,7 +31,8 @@ describe('adaptive SFTP window', () => {
   let local: string;
 
   beforeAll(async () => {
-    [bench, dir] = await Promise.all([startBench(1), scratchDir('window')]);
+    // VERBOSE: sshd logs each SFTP channel it starts.
+    [bench, dir] = await Promise.all([startBench(1, { sshdOptions: ['LogLevel VERBOSE'] }), scratchDir('window')]);
     host = bench.hosts[0]!;
     proxy = await startDelayProxy(host, { rttMs: 40 });
     [far, near] = await Promise.all([openSftp({ ...host, address: proxy.address, port: proxy.port }), openSftp(host)]);
@@ -80,6 +85,53 @@ describe('adaptive SFTP window', () => {
     }
   });
 
+  // sshd grants each channel 2 MiB per round trip, scp's one channel too: at 80 ms that caps a put at 25
+  // MiB/s however large the SFTP window. The second channel (PutOptions.openChannel) doubles it.
+  it('put over an 80 ms link: a big file is written over a second SFTP channel, whole, with its mode', async () => {
+    const farther = await startDelayProxy(host, { rttMs: 80 });
+    const session = await openSftp({ ...host, address: farther.address, port: farther.port });
+    try {
+      const before = sftpChannels(await host.logs());
+      const put = await putPath(session.sftp, host.name, local, `${HOME}/lanes.bin`, { openChannel: session.extra, mode: 0o640 });
+      expect(sftpChannels(await host.logs()) - before).toBe(1);
+      expect(put.files[0]!.window).toBeGreaterThan(2 * MiB);
+      expect(await remoteSha256(host, `${HOME}/lanes.bin`)).toBe(await sha256File(local));
+      expect((await host.exec(`stat -c %a ${HOME}/lanes.bin`)).stdout.trim()).toBe('640');
+      // No temporary file is left beside it.
+      expect((await host.exec(`ls -a ${HOME} | grep -c lanes`)).stdout.trim()).toBe('1');
+    } finally {
+      await session.close();
+      await farther.close();
+    }
+  });
+
+  it('a put over two channels, cancelled midway, leaves neither a temporary file nor a target', async () => {
+    const farther = await startDelayProxy(host, { rttMs: 80 });
+    const session = await openSftp({ ...host, address: farther.address, port: farther.port });
+    const before = sftpChannels(await host.logs());
+    const controller = new AbortController();
+    try {
+      const err = await putPath(session.sftp, host.name, local, `${HOME}/cut.bin`, {
+        openChannel: session.extra,
+        signal: controller.signal,
+        onProgress: (p) => p.bytesDone > 12 * MiB && controller.abort(),
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AbortError);
+      expect(sftpChannels(await host.logs()) - before).toBe(1);
+      expect((await host.exec(`ls -a ${HOME} | grep -c cut`)).stdout.trim()).toBe('0');
+    } finally {
+      await session.close();
+      await farther.close();
+    }
+  });
+
+  it('next to the host a put never opens the second channel it is offered', async () => {
+    const before = sftpChannels(await host.logs());
+    await putPath(near.sftp, host.name, local, `${HOME}/near-one.bin`, { openChannel: near.extra });
+    expect(sftpChannels(await host.logs())).toBe(before);
+    expect(await remoteSha256(host, `${HOME}/near-one.bin`)).toBe(await sha256File(local));
+  });
+
   it('--window (API window) still forces the amount, even on a long link', async () => {
     const result = await putPath(far.sftp, host.name, local, `${HOME}/fixed.bin`, { window: 512 * KiB });
     expect(result.files[0]!.window).toBe(512 * KiB);
@@ -93,5 +145,38 @@ describe('adaptive SFTP window', () => {
     expect(put.files[0]!.window).toBeLessThanOrEqual(1 * MiB);
     expect(get.files[0]!.window).toBeLessThanOrEqual(1 * MiB);
     expect(await remoteSha256(host, `${HOME}/near.bin`)).toBe(await sha256File(local));
+  });
+});
+
+describe('a put offered a second channel the server refuses (MaxSessions 1)', () => {
+  let bench: Bench;
+  let dir: string;
+
+  beforeAll(async () => {
+    [bench, dir] = await Promise.all([startBench(1, { sshdOptions: ['MaxSessions 1'] }), scratchDir('lanes-refused')]);
+  });
+  afterAll(async () => {
+    await bench?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('goes on over its one channel: the file arrives whole', async () => {
+    const host = bench.hosts[0]!;
+    const local = path.join(dir, 'big.bin');
+    await randomFile(local, 24 * MiB);
+    const proxy = await startDelayProxy(host, { rttMs: 80 });
+    const session = await openSftp({ ...host, address: proxy.address, port: proxy.port });
+    let asked = 0;
+    try {
+      const put = await putPath(session.sftp, host.name, local, `${HOME}/one.bin`, {
+        openChannel: () => (asked++, session.extra()),
+      });
+      expect(asked).toBe(1);
+      expect(put.files[0]!.bytes).toBe(24 * MiB);
+      expect(await remoteSha256(host, `${HOME}/one.bin`)).toBe(await sha256File(local));
+    } finally {
+      await session.close();
+      await proxy.close();
+    }
   });
 });

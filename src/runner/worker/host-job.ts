@@ -91,6 +91,7 @@ async function runTransfer(
         ...(step.atomic !== undefined ? { atomic: step.atomic } : {}),
         ...(step.skipUnchanged !== undefined ? { skipUnchanged: step.skipUnchanged } : {}),
         ...(step.window !== undefined ? { window: step.window } : {}),
+        openChannel: () => conn.extraSftp(),
         remoteSha256: async (path) => {
           const r = await runRemoteCommand(conn, `sha256sum -- ${shellQuote(path)} 2>/dev/null`, { signal: timing.signal });
           return r.exitCode === 0 ? r.stdout.toString().split(/\s+/)[0] : undefined;

@@ -10,6 +10,8 @@ export interface SftpSession {
   sftp: SFTPWrapper;
   /** Errors the connection or channel emitted (a killed connection is expected to emit some). */
   errors: Error[];
+  /** Opens one more SFTP channel on the connection (PutOptions.openChannel). */
+  extra(): Promise<SFTPWrapper>;
   close(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ export async function openSftp(host: BenchHost): Promise<SftpSession> {
   conn.client.on('error', (err) => errors.push(err));
   const sftp = await conn.sftp();
   sftp.on('error', (e: Error) => errors.push(e));
-  return { client: conn.client, sftp, errors, close: () => conn.close() };
+  return { client: conn.client, sftp, errors, extra: () => conn.extraSftp(), close: () => conn.close() };
 }
 
 /** sha256 of a file on the host, read from outside SSH (the test's view of the truth); undefined if absent. */
