@@ -18,7 +18,7 @@ describe('a run inside the controller forks workers when the rule says its CPU l
     const inventory = await loadInventory(writeInventory(bench).file);
     const targets = await buildTargets(selectHosts(inventory, 'all'), inventory);
     tasks = (command) => targets.map((host) => ({ host, steps: [{ kind: 'exec' as const, command }] }));
-    pool = new WorkerPool(12, { forks: 4, scaleOut: { busyShare: 0, windowMs: 50, looks: 1, minRemainingCpuMs: 0 } });
+    pool = new WorkerPool(12, { forks: 4, scaleOut: { busyShare: 0, windowMs: 50, looks: 1, minRemainingCpuMs: 0, relayWeight: 2 } });
   }, 300_000);
   afterAll(async () => {
     await pool?.close();
@@ -44,5 +44,41 @@ describe('a run inside the controller forks workers when the rule says its CPU l
     const second = await pool.run(tasks('true'));
     expect(second.every((r) => r.ok && r.worker === home.get(r.host))).toBe(true);
     expect(delta(await logins(bench.hosts), before)).toEqual(bench.hosts.map(() => 1));
+  });
+});
+
+// Output is split into lines and kept in the controller wherever the SSH side runs, and from a worker it
+// comes over IPC on top: forking for a run whose CPU goes to its output only adds work (64 hosts × 20 MB,
+// -f 16: 9.0 s inline, 10.0 s when the rule, blind to it, forked). The rule takes the relay's time off.
+describe('the scale-out rule leaves a run alone when its CPU goes to the hosts\' output', () => {
+  let bench: Bench;
+  let tasks: HostTask[];
+  const chatty = 'yes 0123456789 | head -c 24000000';
+  beforeAll(async () => {
+    bench = await startBench(8);
+    const inventory = await loadInventory(writeInventory(bench).file);
+    const targets = await buildTargets(selectHosts(inventory, 'all'), inventory);
+    tasks = targets.map((host) => ({ host, steps: [{ kind: 'exec' as const, command: chatty }] }));
+  }, 300_000);
+  afterAll(async () => {
+    await bench?.stop();
+  });
+
+  // Two looks in a row, as the default rule, with lower thresholds: the run here is short.
+  const rule = (relayWeight: number) => ({ busyShare: 0.5, windowMs: 200, looks: 2, minRemainingCpuMs: 200, relayWeight });
+
+  it('forks when the relay is not counted (the control), and not when it is', async () => {
+    const runOn = async (relayWeight: number) => {
+      const pool = new WorkerPool(8, { forks: 2, scaleOut: rule(relayWeight) });
+      try {
+        const results = await pool.run(tasks);
+        expect(results.every((r) => r.ok && r.stdout.length > 0)).toBe(true);
+        return new Set(results.map((r) => r.worker)).size;
+      } finally {
+        await pool.close();
+      }
+    };
+    expect(await runOn(0)).toBeGreaterThan(1);
+    expect(await runOn(2)).toBe(1);
   });
 });

@@ -24,6 +24,8 @@ export class Run {
   private readonly results: RunResults;
   private readonly emit: Emit;
   private stopping: FleetError | undefined;
+  /** Time spent relaying output, for the scale-out rule: that part of the CPU cannot move to workers. */
+  private relayMs = 0;
 
   constructor(
     tasks: HostTask[],
@@ -49,7 +51,7 @@ export class Run {
 
   /** How far the run is, for the scale-out rule (scale-out.ts). */
   load(): RunLoad {
-    return { started: this.dispatcher.started, waiting: this.stopping ? 0 : this.dispatcher.waitingCount };
+    return { started: this.dispatcher.started, waiting: this.stopping ? 0 : this.dispatcher.waitingCount, relayMs: this.relayMs };
   }
 
   /** Hands queued hosts to workers with free slots; nothing new starts once the run is stopping. */
@@ -67,8 +69,12 @@ export class Run {
       case 'step':
         if (entry) entry.stepped = true;
         return;
-      case 'output':
-        return relayOutput(entry, message.stream, message.data, this.emit, () => worker.send({ type: 'credit', bytes: message.data.length }));
+      case 'output': {
+        const at = performance.now();
+        relayOutput(entry, message.stream, message.data, this.emit, () => worker.send({ type: 'credit', bytes: message.data.length }));
+        this.relayMs += performance.now() - at;
+        return;
+      }
       case 'progress':
         if (entry && !entry.result) void this.emit({ type: 'progress', host: entry.builder.host, bytes: message.bytes, at: Date.now() });
         return;

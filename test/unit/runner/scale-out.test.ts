@@ -9,7 +9,7 @@ import type { ToWorker } from '../../../src/runner/transport/protocol.js';
 import type { HostTask } from '../../../src/runner/transport/task.js';
 
 describe('scale-out rule: fork workers when the controller is what limits the run', () => {
-  const base = { busy: 0.95, cpuMs: 300, started: 100, waiting: 900 };
+  const base = { busy: 0.95, cpuMs: 300, started: 100, waiting: 900, relayMs: 0 };
 
   it('forks when the loop is busy and the waiting hosts still need a second of CPU', () => {
     // 3 ms a host so far, 900 waiting: 2.7 s of one core still to come.
@@ -24,6 +24,12 @@ describe('scale-out rule: fork workers when the controller is what limits the ru
     // 3 ms × 100 waiting = 0.3 s: less than SCALE_OUT.minRemainingCpuMs.
     expect(shouldScaleOut({ ...base, waiting: 100 })).toBe(false);
     expect(shouldScaleOut({ ...base, waiting: 0 })).toBe(false);
+  });
+
+  it('does not when the CPU goes to the hosts\' output, which stays in the controller (and costs IPC more)', () => {
+    // 3 ms a host, 1 of them relaying output: 1 ms a host could move, 0.9 s for the 900 waiting.
+    expect(shouldScaleOut({ ...base, relayMs: 100 })).toBe(false);
+    expect(shouldScaleOut({ ...base, relayMs: 20 })).toBe(true);
   });
 
   it('does not guess before a host has started', () => {
