@@ -16,6 +16,7 @@ export interface RemoteRunOptions {
   deadlineMs?: number;
   maxOutputBytes?: number;
   retry?: number;
+  outputEvents?: boolean;
 }
 
 export type ToBroker =

@@ -65,6 +65,7 @@ export function runRemote(link: BrokerLink, run: RemoteRun): Promise<HostResult[
       ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),
       ...(options.maxOutputBytes !== undefined ? { maxOutputBytes: options.maxOutputBytes } : {}),
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
+      ...(options.outputEvents !== undefined ? { outputEvents: options.outputEvents } : {}),
     };
     link.send({ type: 'run', id, pool: run.pool, idleMs: run.idleMs, tasks, options: remote });
     options.signal?.addEventListener('abort', onAbort, { once: true });

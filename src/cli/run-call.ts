@@ -106,7 +106,9 @@ export async function runCall(
   };
   let report: RunReport;
   try {
-    report = await call({ ...flowOptions(options), signal: controller.signal, onEvent });
+    // --out-dir writes every byte of the streams; -o json and -b print only what the results keep.
+    const outputEvents = outDir !== undefined || sink.wantsOutput;
+    report = await call({ ...flowOptions(options), signal: controller.signal, onEvent, outputEvents });
   } finally {
     progress.stop();
     interrupt.dispose();

@@ -240,6 +240,7 @@ export class Fleet {
       ...(this.options.maxOutputBytes !== undefined ? { maxOutputBytes: this.options.maxOutputBytes } : {}),
       retry: options.retry ?? this.options.retry ?? 0,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.outputEvents !== undefined ? { outputEvents: options.outputEvents } : {}),
       ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
     };
     const results =

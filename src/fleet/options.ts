@@ -97,6 +97,11 @@ export interface CallOptions {
   maxFail?: number | string;
   retry?: number;
   onEvent?: (event: RunEvent) => void | Promise<void>;
+  /**
+   * false: onEvent gets no `output` events (one per line); each result still has the output, up to
+   * maxOutputBytes. For a caller that reads only results: on hosts that print a lot it halves the run.
+   */
+  outputEvents?: boolean;
 }
 
 export interface ExecCallOptions extends CallOptions, Pick<ExecShared, 'env' | 'cwd'> {

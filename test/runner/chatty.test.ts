@@ -54,4 +54,20 @@ describe('runner: a host printing 200 MiB', () => {
     expect(big.stdout.length).toBe(MIB);
     expect(growthMb).toBeLessThan(150);
   });
+
+  it('outputEvents: false — no line events, and each result still keeps its output up to the cap', async () => {
+    const seen = new Set<string>();
+    const report = await fleet.exec(`head -c ${3 * MIB} /dev/zero | tr '\\0' y | fold -w 63; echo err >&2`, {
+      outputEvents: false,
+      onEvent: (e) => void seen.add(e.type),
+    });
+    expect(report.ok).toBe(true);
+    expect([...seen].sort()).toEqual(['end', 'start']);
+    for (const r of report.results) {
+      expect(r.truncated).toBe(true);
+      expect(r.stdout.length).toBe(MIB);
+      expect(r.stdout.startsWith(`${'y'.repeat(63)}\n`)).toBe(true);
+      expect(r.stderr).toBe('err\n');
+    }
+  });
 });

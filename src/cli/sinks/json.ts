@@ -6,6 +6,8 @@ import type { Sink } from './sink.js';
 
 /** `-o json`: nothing while the run goes on, then exactly one document on stdout. */
 export class JsonSink implements Sink {
+  readonly wantsOutput = false;
+
   constructor(private readonly terminal: Terminal) {}
 
   onEvent(): undefined {
@@ -19,6 +21,8 @@ export class JsonSink implements Sink {
 
 /** `-o ndjson`: one event per line as it happens (start, output, end), then one summary event. */
 export class NdjsonSink implements Sink {
+  readonly wantsOutput = true;
+
   constructor(private readonly terminal: Terminal) {}
 
   onEvent(event: RunEvent): Promise<void> | undefined {

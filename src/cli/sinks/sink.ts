@@ -9,6 +9,8 @@ export type CallKind = 'exec' | 'put' | 'get' | 'ping';
  * promise to slow the run down while the output stream is behind; `finish` writes what comes at the end.
  */
 export interface Sink {
+  /** It prints `output` events as they come; when false the run sends none (the results keep the output). */
+  readonly wantsOutput: boolean;
   onEvent(event: RunEvent): Promise<void> | undefined;
   finish(report: RunReport, interrupted: boolean): void;
 }

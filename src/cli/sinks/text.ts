@@ -29,6 +29,7 @@ export function describeDone(kind: CallKind, r: HostResult): string | undefined 
  * and the summary line.
  */
 export class TextSink implements Sink {
+  readonly wantsOutput: boolean;
   private readonly out: LineFormatter;
   private readonly err: LineFormatter;
 
@@ -36,6 +37,7 @@ export class TextSink implements Sink {
     private readonly terminal: Terminal,
     private readonly options: TextSinkOptions,
   ) {
+    this.wantsOutput = !options.gather;
     this.out = createLineFormatter({ hosts: options.hosts, color: terminal.colorOut });
     this.err = createLineFormatter({ hosts: options.hosts, color: terminal.colorErr });
   }

@@ -8,9 +8,17 @@ import type { Emit } from './run-results.js';
  * back to the worker only once the consumer has taken them: a slow terminal slows the hosts down. Output
  * of a host that already has its result (late, after a stop) is only credited.
  */
-export function relayOutput(entry: HostEntry | undefined, stream: StreamName, data: Buffer, emit: Emit, credit: () => void): void {
+export function relayOutput(
+  entry: HostEntry | undefined,
+  stream: StreamName,
+  data: Buffer,
+  emit: Emit | undefined,
+  credit: () => void,
+): void {
   if (!entry || entry.result) return credit();
   const text = entry.builder.append(stream, data);
+  // Nobody reads line events (PoolRunOptions.outputEvents): the result has what it keeps of the bytes.
+  if (!emit) return credit();
   const host = entry.builder.host;
   const pending: Promise<void>[] = [];
   for (const { line, bytes } of splitLines(text, data)) {

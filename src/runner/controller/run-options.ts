@@ -11,6 +11,12 @@ export interface PoolRunOptions {
   /** Hosts whose connection failed are tried again this many times. */
   retry?: number;
   onEvent?: (event: RunEvent) => void | Promise<void>;
+  /**
+   * false: no `output` events, for a caller that reads only the results (`-o json`, `-b`). The output is
+   * still kept in each result up to maxOutputBytes; splitting it into line events was most of the CPU of
+   * a run whose hosts print a lot. Default true.
+   */
+  outputEvents?: boolean;
   onWarning?: (message: string) => void;
 }
 

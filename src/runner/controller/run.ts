@@ -71,7 +71,8 @@ export class Run {
         return;
       case 'output': {
         const at = performance.now();
-        relayOutput(entry, message.stream, message.data, this.emit, () => worker.send({ type: 'credit', bytes: message.data.length }));
+        const emit = this.options.outputEvents === false || !this.options.onEvent ? undefined : this.emit;
+        relayOutput(entry, message.stream, message.data, emit, () => worker.send({ type: 'credit', bytes: message.data.length }));
         this.relayMs += performance.now() - at;
         return;
       }
