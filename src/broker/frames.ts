@@ -42,6 +42,7 @@ export type FromBroker =
   | { type: 'hello'; version: string; pid: number }
   | { type: 'event'; id: number; event: WireEvent }
   | { type: 'warning'; id: number; message: string }
+  /** The run's end: the results of hosts whose end event did not carry theirs (normally none). */
   | { type: 'result'; id: number; results: WireResult[] }
   /** The run threw (a bug or a closed pool): the client rejects its call with this message. */
   | { type: 'failed'; id: number; message: string }

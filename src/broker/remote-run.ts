@@ -25,8 +25,8 @@ function lostResult(host: string, pid: number | undefined, durationMs: number): 
 }
 
 /**
- * One run on the broker, as WorkerPool.run would do it here: events and warnings as they come, the results
- * at the end. A cancel (the signal) is a frame; a broker gone before the result leaves every host that had
+ * One run on the broker, as WorkerPool.run would do it here: events and warnings as they come, each host's
+ * result from its end event (the broker does not send it twice). A cancel (the signal) is a frame; a broker gone before the result leaves every host that had
  * no end reported exactly once, with an end event too, so a stream (-o ndjson) shows each host once.
  */
 export function runRemote(link: BrokerLink, run: RemoteRun): Promise<HostResult[]> {
@@ -40,6 +40,20 @@ export function runRemote(link: BrokerLink, run: RemoteRun): Promise<HostResult[
       link.endRun(id);
       settle();
     };
+    // Every host once, in task order: from its end event, else from the last frame, else lost with the broker.
+    let reported = false;
+    const reportAll = async () => {
+      if (reported) return;
+      reported = true;
+      const results: HostResult[] = [];
+      for (const { host } of tasks) {
+        const known = ended.get(host.host);
+        const result = known ?? lostResult(host.host, link.pid, Math.round(performance.now() - started));
+        if (!known) await options.onEvent?.({ type: 'end', host: host.host, result, at: Date.now() });
+        results.push(result);
+      }
+      finish(() => resolve(results));
+    };
     link.startRun(id, {
       frame: async (frame) => {
         if (frame.type === 'event') {
@@ -47,19 +61,16 @@ export function runRemote(link: BrokerLink, run: RemoteRun): Promise<HostResult[
           if (event.type === 'end') ended.set(event.host, event.result);
           await options.onEvent?.(event);
         } else if (frame.type === 'warning') options.onWarning?.(frame.message);
-        else if (frame.type === 'result') finish(() => resolve(frame.results.map(resultFromWire)));
-        else finish(() => reject(new Error(`the fleet broker: ${frame.message}`)));
+        else if (frame.type === 'result') {
+          for (const wire of frame.results) {
+            const result = resultFromWire(wire);
+            ended.set(result.host, result);
+            await options.onEvent?.({ type: 'end', host: result.host, result, at: Date.now() });
+          }
+          await reportAll();
+        } else finish(() => reject(new Error(`the fleet broker: ${frame.message}`)));
       },
-      closed: async () => {
-        const results: HostResult[] = [];
-        for (const { host } of tasks) {
-          const known = ended.get(host.host);
-          const result = known ?? lostResult(host.host, link.pid, Math.round(performance.now() - started));
-          if (!known) await options.onEvent?.({ type: 'end', host: host.host, result, at: Date.now() });
-          results.push(result);
-        }
-        finish(() => resolve(results));
-      },
+      closed: reportAll,
     });
     const remote: RemoteRunOptions = {
       ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}),

@@ -94,15 +94,20 @@ export class Broker {
     try {
       if (this.stopping) throw new Error('the fleet broker is stopping');
       const slot = this.slotFor(frame);
+      // Each host's end event carries its result: the last frame repeats only those no end event took.
+      const sent = new Set<string>();
       const results: HostResult[] = await slot.enqueue(() =>
         slot.pool.run(frame.tasks, {
           ...frame.options,
           signal: controller.signal,
-          onEvent: (event) => conn.send({ type: 'event', id, event: eventToWire(event) }),
+          onEvent: (event) => {
+            if (event.type === 'end') sent.add(event.host);
+            return conn.send({ type: 'event', id, event: eventToWire(event) });
+          },
           onWarning: (message) => void conn.send({ type: 'warning', id, message }),
         }),
       );
-      await conn.send({ type: 'result', id, results: results.map(resultToWire) });
+      await conn.send({ type: 'result', id, results: results.filter((r) => !sent.has(r.host)).map(resultToWire) });
     } catch (err) {
       await conn.send({ type: 'failed', id, message: err instanceof Error ? err.message : String(err) });
     } finally {
