@@ -9,7 +9,8 @@ import type { PlannedFile } from './tree.js';
 import { abortError, attempt, toTransferError, type ErrorContext } from './translate-error.js';
 import type { TransferredFile } from './types.js';
 import { isUnchanged } from './unchanged.js';
-import { windowedPut, type LaneSource } from './windowed-transfer.js';
+import { windowedPut } from './windowed-transfer.js';
+import type { LaneSource } from './write-lanes.js';
 import { timedOpen } from './window.js';
 
 /**

@@ -5,6 +5,7 @@ import * as remote from './remote.js';
 import { channelClosedError, channelOpen } from './remote.js';
 import { SftpStatus } from './status.js';
 import { timedOpen, type TransferWindow } from './window.js';
+import { laneWriters, singleWriter, type Io, type LaneSource, type Writers } from './write-lanes.js';
 
 /**
  * One file moved as a pipeline of chunks: each chunk is read from one side and written to the other, and new
@@ -21,29 +22,8 @@ export interface WindowedTransferOptions {
   onStep?: (bytesDone: number, bytesTotal: number) => void;
 }
 
-/** The file opened for writing on a second SFTP channel of the same connection (see windowedPut). */
-export interface Lane {
-  sftp: SFTPWrapper;
-  handle: Buffer;
-}
-
-/** Opens the file being written on a second channel; undefined when there is none to be had. */
-export type LaneSource = () => Promise<Lane | undefined>;
-
-/**
- * A put asks for a second lane once its window has reached what one channel carries per round trip (sshd
- * grants 2 MiB at a time) with this much of the file still to send: the lane costs ~4 round trips to open
- * (channel, subsystem, SFTP version, the file's OPEN), which 16 MiB at two windows a round trip repays.
- */
-export const LANE_AT_WINDOW = 2 * 1024 * 1024;
-export const LANE_MIN_REST = 16 * 1024 * 1024;
-
 /** Error code of the read/write refused because the signal fired; the caller turns it into AbortError. */
 export const TRANSFER_ABORTED = 'FLEET_TRANSFER_ABORTED';
-
-type Done = (err: Error | null | undefined, bytes: number) => void;
-/** Reads or writes `len` bytes of `buf` at file offset `position`; reports how many moved. */
-type Io = (buf: Buffer, len: number, position: number, cb: Done) => void;
 
 function stopReason(sftp: SFTPWrapper, signal: AbortSignal): Error | undefined {
   if (signal.aborted) return Object.assign(new Error('transfer cancelled'), { code: TRANSFER_ABORTED });
@@ -54,21 +34,6 @@ function stopReason(sftp: SFTPWrapper, signal: AbortSignal): Error | undefined {
 function shorterThanExpected(): Error {
   // The message is what the operator sees behind "cannot put/get <path>: ".
   return Object.assign(new Error('the file got shorter while it was being copied'), { code: SftpStatus.FAILURE });
-}
-
-/**
- * The writing side of a pipeline: one Io, or more as lanes open; each chunk goes to the one with the fewest
- * bytes in flight.
- */
-interface Writers {
-  pick(): { io: Io; lane: number };
-  moved(lane: number, bytes: number): void;
-  /** Asks for another lane when the window says the link wants one (puts only). */
-  consider(windowBytes: number, rest: number): void;
-}
-
-function singleWriter(io: Io): Writers {
-  return { pick: () => ({ io, lane: 0 }), moved: () => undefined, consider: () => undefined };
 }
 
 function pump(size: number, read: Io, writers: Writers, o: WindowedTransferOptions): Promise<void> {
@@ -204,7 +169,9 @@ export async function windowedPut(
 ): Promise<void> {
   const early = stopReason(sftp, o.signal);
   if (early) throw early;
-  const writers = laneWriters(remoteIo(sftp, handle, o.signal, 'write'), o.signal, lanes);
+  const writers = laneWriters(remoteIo(sftp, handle, o.signal, 'write'), o.signal, lanes, (lane) =>
+    remoteIo(lane.sftp, lane.handle, o.signal, 'write'),
+  );
   try {
     await withLocal(localPath, 'r', async (fd) => {
       const { size } = await statFd(fd);
@@ -216,67 +183,6 @@ export async function windowedPut(
   }
   // A CLOSE is where a server reports a write it could not complete (NFS, quota): it fails the file.
   await writers.close();
-}
-
-/** Settles with `p`, or as soon as `signal` fires: a lane a hung host never opens must not hold the file. */
-function untilAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done);
-    p.then(done, done);
-  });
-}
-
-/**
- * The writers of a put: its own channel, and a second lane once the window has outgrown one channel on a
- * long link. sshd grants each channel 2 MiB at a time, and so does it scp's one channel: two channels carry
- * twice that per round trip. Every write is answered before the pipeline settles, so the lane's handle is
- * closed (and waited for) only after the last byte is in the file, and before the caller's own close.
- */
-function laneWriters(own: Io, signal: AbortSignal, source: LaneSource | undefined): Writers & { close(): Promise<void> } {
-  const ios: Io[] = [own];
-  const bytes = [0];
-  let asked = false;
-  let lane: Lane | undefined;
-  let opening: Promise<void> | undefined;
-  return {
-    pick() {
-      let best = 0;
-      for (let i = 1; i < ios.length; i++) if (bytes[i]! < bytes[best]!) best = i;
-      return { io: ios[best]!, lane: best };
-    },
-    moved(i, n) {
-      bytes[i]! += n;
-    },
-    consider(windowBytes, rest) {
-      if (asked || !source || windowBytes < LANE_AT_WINDOW || rest < LANE_MIN_REST) return;
-      asked = true;
-      // A lane that cannot be had (a server at MaxSessions, a refused OPEN) leaves the file on one channel.
-      opening = source().then(
-        (got) => {
-          if (!got) return;
-          lane = got;
-          ios.push(remoteIo(got.sftp, got.handle, signal, 'write'));
-          bytes.push(0);
-        },
-        () => undefined,
-      );
-    },
-    async close() {
-      if (opening) await untilAborted(opening, signal);
-      if (!lane) return;
-      let failed: unknown;
-      await untilAborted(
-        remote.close(lane.sftp, lane.handle).catch((err: unknown) => void (failed = err)),
-        signal,
-      );
-      if (failed !== undefined) throw failed;
-    },
-  };
 }
 
 /** `size`: the remote file's, from the stat that planned the transfer (saves a round trip per file). */
