@@ -34,6 +34,11 @@ export class FrameSocket<In extends ToBroker | FromBroker, Out extends ToBroker 
     socket.on('error', () => undefined);
   }
 
+  /** While the peer is behind: resolves once the socket has drained (what send() returned then). */
+  get waiting(): Promise<void> | undefined {
+    return this.drained;
+  }
+
   send(frame: Out): void | Promise<void> {
     if (this.closed || this.socket.destroyed) return;
     this.batch();

@@ -4,6 +4,7 @@ import type { PoolOptions } from '../runner/controller/pool.js';
 import type { HeldSessionInfo } from '../runner/transport/protocol.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { bytesFromWire, bytesToWire } from '../runner/transport/wire.js';
+import type { WireLines } from './line-batches.js';
 
 /**
  * What client and broker say over the socket: one JSON object per line. JSON keeps the frames readable and
@@ -41,6 +42,8 @@ export type WireEvent =
 export type FromBroker =
   | { type: 'hello'; version: string; pid: number }
   | { type: 'event'; id: number; event: WireEvent }
+  /** Output events of one host's stream in a row (line-batches.ts). */
+  | ({ type: 'lines'; id: number } & WireLines)
   | { type: 'warning'; id: number; message: string }
   /** The run's end: the results of hosts whose end event did not carry theirs (normally none). */
   | { type: 'result'; id: number; results: WireResult[] }

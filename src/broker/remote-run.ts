@@ -5,6 +5,7 @@ import type { PoolOptions } from '../runner/controller/pool.js';
 import type { PoolRunOptions } from '../runner/controller/run-options.js';
 import type { HostTask } from '../runner/transport/task.js';
 import { eventFromWire, resultFromWire, type RemoteRunOptions } from './frames.js';
+import { linesFromWire } from './line-batches.js';
 import type { BrokerLink } from './link.js';
 
 export interface RemoteRun {
@@ -60,6 +61,8 @@ export function runRemote(link: BrokerLink, run: RemoteRun): Promise<HostResult[
           const event = eventFromWire(frame.event);
           if (event.type === 'end') ended.set(event.host, event.result);
           await options.onEvent?.(event);
+        } else if (frame.type === 'lines') {
+          for (const event of linesFromWire(frame)) await options.onEvent?.(event);
         } else if (frame.type === 'warning') options.onWarning?.(frame.message);
         else if (frame.type === 'result') {
           for (const wire of frame.results) {

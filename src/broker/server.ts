@@ -4,6 +4,7 @@ import type { HeldSessionInfo } from '../runner/transport/protocol.js';
 import type { HostResult } from '../core/result.js';
 import { eventToWire, resultToWire, type FromBroker, type ToBroker } from './frames.js';
 import { FrameSocket } from './frame-socket.js';
+import { LineBatcher } from './line-batches.js';
 import { Memo } from './memo.js';
 
 type RunFrame = Extract<ToBroker, { type: 'run' }>;
@@ -96,17 +97,24 @@ export class Broker {
       const slot = this.slotFor(frame);
       // Each host's end event carries its result: the last frame repeats only those no end event took.
       const sent = new Set<string>();
+      const lines = new LineBatcher((batch) => conn.send({ type: 'lines', id, ...batch }));
       const results: HostResult[] = await slot.enqueue(() =>
         slot.pool.run(frame.tasks, {
           ...frame.options,
           signal: controller.signal,
           onEvent: (event) => {
+            if (event.type === 'output' && lines.add(event)) return conn.waiting;
+            const flushed = lines.flush();
             if (event.type === 'end') sent.add(event.host);
-            return conn.send({ type: 'event', id, event: eventToWire(event) });
+            return conn.send({ type: 'event', id, event: eventToWire(event) }) ?? flushed;
           },
-          onWarning: (message) => void conn.send({ type: 'warning', id, message }),
+          onWarning: (message) => {
+            void lines.flush();
+            void conn.send({ type: 'warning', id, message });
+          },
         }),
       );
+      await lines.flush();
       await conn.send({ type: 'result', id, results: results.filter((r) => !sent.has(r.host)).map(resultToWire) });
     } catch (err) {
       await conn.send({ type: 'failed', id, message: err instanceof Error ? err.message : String(err) });
