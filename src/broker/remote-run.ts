@@ -27,8 +27,9 @@ function lostResult(host: string, pid: number | undefined, durationMs: number): 
 
 /**
  * One run on the broker, as WorkerPool.run would do it here: events and warnings as they come, each host's
- * result from its end event (the broker does not send it twice). A cancel (the signal) is a frame; a broker gone before the result leaves every host that had
- * no end reported exactly once, with an end event too, so a stream (-o ndjson) shows each host once.
+ * result from its end event (the broker does not send it twice). A cancel (the signal) is a frame; a broker
+ * gone before the result leaves every host that had no end reported exactly once, with an end event too, so
+ * a stream (-o ndjson) shows each host once.
  */
 export function runRemote(link: BrokerLink, run: RemoteRun): Promise<HostResult[]> {
   const { id, options, tasks } = run;

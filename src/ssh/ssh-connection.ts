@@ -113,7 +113,7 @@ export class SshConnection {
 
   /**
    * One more SFTP channel, for the caller to end: a put writes a big file over two on a long link (sftp/
-   * windowed-transfer.ts). Not asked again when refused: the put goes on over the kept channel.
+   * write-lanes.ts). Not asked again when refused: the put goes on over the kept channel.
    */
   extraSftp(): Promise<SFTPWrapper> {
     return this.openSftp(false);

@@ -23,6 +23,8 @@ export class Run {
   private readonly dispatcher: Dispatcher;
   private readonly results: RunResults;
   private readonly emit: Emit;
+  /** Where line events go; undefined when nobody reads them (no onEvent, or outputEvents false). */
+  private readonly emitLines: Emit | undefined;
   private stopping: FleetError | undefined;
   /** Time spent relaying output, for the scale-out rule: that part of the CPU cannot move to workers. */
   private relayMs = 0;
@@ -37,6 +39,7 @@ export class Run {
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const entries = tasks.map((task) => hostEntry(task, cap));
     this.emit = emitter(options.onEvent);
+    this.emitLines = options.outputEvents === false || !options.onEvent ? undefined : this.emit;
     this.dispatcher = new Dispatcher(entries, affinity, maxRunning);
     this.results = new RunResults(entries, this.emit);
   }
@@ -71,8 +74,7 @@ export class Run {
         return;
       case 'output': {
         const at = performance.now();
-        const emit = this.options.outputEvents === false || !this.options.onEvent ? undefined : this.emit;
-        relayOutput(entry, message.stream, message.data, emit, () => worker.send({ type: 'credit', bytes: message.data.length }));
+        relayOutput(entry, message.stream, message.data, this.emitLines, () => worker.send({ type: 'credit', bytes: message.data.length }));
         this.relayMs += performance.now() - at;
         return;
       }
