@@ -13,6 +13,21 @@ const HOME = '/home/fleet';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+/** Runs `body` on an SFTP session to `host` through a proxy that adds `rttMs`, then closes both. */
+async function overLink<T>(host: BenchHost, rttMs: number, body: (session: SftpSession) => Promise<T>): Promise<T> {
+  const proxy = await startDelayProxy(host, { rttMs });
+  try {
+    const session = await openSftp({ ...host, address: proxy.address, port: proxy.port });
+    try {
+      return await body(session);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await proxy.close();
+  }
+}
+
 /** SFTP channels sshd started so far, counted in its log. */
 const sftpChannels = (log: string) => (log.match(/Starting session: subsystem 'sftp'/g) ?? []).length;
 
@@ -68,21 +83,19 @@ describe('adaptive SFTP window', () => {
   // SFTP channel with 16 MiB (ssh2's sftp() window option, patches/ssh2+1.17.0.patch). Over 80 ms the rate
   // keeps rising past 2 MiB (25 MiB/s), which the two-round probe needs to see to grow again.
   it('get over an 80 ms link: the window grows past 2 MiB, which a channel with ssh2\'s own window caps it at', async () => {
-    const farther = await startDelayProxy(host, { rttMs: 80 });
-    const wide = await openSftp({ ...host, address: farther.address, port: farther.port });
-    const narrow = await new Promise<SFTPWrapper>((resolve, reject) => wide.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
-    try {
-      const got = await getPath(wide.sftp, host.name, `${HOME}/far.bin`, path.join(dir, 'wide'));
-      expect(got.files[0]!.window).toBeGreaterThan(2 * MiB);
-      expect(await sha256File(got.files[0]!.local)).toBe(await sha256File(local));
-      const capped = await getPath(narrow, host.name, `${HOME}/far.bin`, path.join(dir, 'narrow'));
-      expect(capped.files[0]!.window).toBeLessThanOrEqual(2 * MiB);
-      expect(await sha256File(capped.files[0]!.local)).toBe(await sha256File(local));
-    } finally {
-      narrow.end();
-      await wide.close();
-      await farther.close();
-    }
+    await overLink(host, 80, async (wide) => {
+      const narrow = await new Promise<SFTPWrapper>((resolve, reject) => wide.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
+      try {
+        const got = await getPath(wide.sftp, host.name, `${HOME}/far.bin`, path.join(dir, 'wide'));
+        expect(got.files[0]!.window).toBeGreaterThan(2 * MiB);
+        expect(await sha256File(got.files[0]!.local)).toBe(await sha256File(local));
+        const capped = await getPath(narrow, host.name, `${HOME}/far.bin`, path.join(dir, 'narrow'));
+        expect(capped.files[0]!.window).toBeLessThanOrEqual(2 * MiB);
+        expect(await sha256File(capped.files[0]!.local)).toBe(await sha256File(local));
+      } finally {
+        narrow.end();
+      }
+    });
   });
 
   // sshd grants each channel 2 MiB per round trip, scp's one channel too: at 80 ms that caps a put at 25
@@ -90,9 +103,7 @@ describe('adaptive SFTP window', () => {
   // once a file's window is at 2 MiB; the window is set to 4 MiB here, as how fast an adaptive one gets
   // there depends on the load of the machine (the bench's put rows run the adaptive path: 0.66x scp at 80 ms).
   it('put over an 80 ms link: a big file is written over a second SFTP channel, whole, with its mode', async () => {
-    const farther = await startDelayProxy(host, { rttMs: 80 });
-    const session = await openSftp({ ...host, address: farther.address, port: farther.port });
-    try {
+    await overLink(host, 80, async (session) => {
       const before = sftpChannels(await host.logs());
       const put = await putPath(session.sftp, host.name, local, `${HOME}/lanes.bin`, { openChannel: session.extra, mode: 0o640, window: 4 * MiB });
       expect(sftpChannels(await host.logs()) - before).toBe(1);
@@ -101,18 +112,13 @@ describe('adaptive SFTP window', () => {
       expect((await host.exec(`stat -c %a ${HOME}/lanes.bin`)).stdout.trim()).toBe('640');
       // No temporary file is left beside it.
       expect((await host.exec(`ls -a ${HOME} | grep -c lanes`)).stdout.trim()).toBe('1');
-    } finally {
-      await session.close();
-      await farther.close();
-    }
+    });
   });
 
   it('a put over two channels, cancelled midway, leaves neither a temporary file nor a target', async () => {
-    const farther = await startDelayProxy(host, { rttMs: 80 });
-    const session = await openSftp({ ...host, address: farther.address, port: farther.port });
-    const before = sftpChannels(await host.logs());
-    const controller = new AbortController();
-    try {
+    await overLink(host, 80, async (session) => {
+      const before = sftpChannels(await host.logs());
+      const controller = new AbortController();
       const err = await putPath(session.sftp, host.name, local, `${HOME}/cut.bin`, {
         openChannel: session.extra,
         window: 4 * MiB,
@@ -122,10 +128,7 @@ describe('adaptive SFTP window', () => {
       expect(err).toBeInstanceOf(AbortError);
       expect(sftpChannels(await host.logs()) - before).toBe(1);
       expect((await host.exec(`ls -a ${HOME} | grep -c cut`)).stdout.trim()).toBe('0');
-    } finally {
-      await session.close();
-      await farther.close();
-    }
+    });
   });
 
   it('next to the host a put never opens the second channel it is offered', async () => {
@@ -167,10 +170,8 @@ describe('a put offered a second channel the server refuses (MaxSessions 1)', ()
     const host = bench.hosts[0]!;
     const local = path.join(dir, 'big.bin');
     await randomFile(local, 24 * MiB);
-    const proxy = await startDelayProxy(host, { rttMs: 80 });
-    const session = await openSftp({ ...host, address: proxy.address, port: proxy.port });
-    let asked = 0;
-    try {
+    await overLink(host, 80, async (session) => {
+      let asked = 0;
       const put = await putPath(session.sftp, host.name, local, `${HOME}/one.bin`, {
         openChannel: () => (asked++, session.extra()),
         window: 4 * MiB,
@@ -178,9 +179,6 @@ describe('a put offered a second channel the server refuses (MaxSessions 1)', ()
       expect(asked).toBe(1);
       expect(put.files[0]!.bytes).toBe(24 * MiB);
       expect(await remoteSha256(host, `${HOME}/one.bin`)).toBe(await sha256File(local));
-    } finally {
-      await session.close();
-      await proxy.close();
-    }
+    });
   });
 });
