@@ -48,6 +48,20 @@ describe('fleet --persist: the session broker, against 3 real sshd', () => {
     expect((JSON.parse(failed.stdout) as { summary: { failed: number } }).summary.failed).toBe(3);
   });
 
+  it("between runs the broker starts each host's runner, so the next run's commands already run on it", async () => {
+    expect((await fleet(['exec', 'true', '-i', inv, '--persist', '1m'])).code).toBe(0);
+    // Seen on the hosts: the runner's shell (its script starts `exec 3>&1 4>&2`), one per host, with no run going on.
+    const runners = () => processesMatching(bench.hosts, '^[^ ]*sh -c exec 3>&1 4>&2');
+    expect(await until(async () => (await runners()) === 3)).toBe(true);
+    const second = await fleet(['exec', "tr '\\0' ' ' < /proc/$PPID/cmdline", '-i', inv, '--persist', '1m', '-o', 'json']);
+    expect(second.code).toBe(0);
+    const results = (JSON.parse(second.stdout) as { hosts: { host: string; stdout: string }[] }).hosts;
+    expect(results.map((r) => r.host).sort()).toEqual(['h01', 'h02', 'h03']);
+    // Its parent is the runner, not sshd: the command took no session of its own.
+    for (const r of results) expect(r.stdout).toContain('fleet-end-');
+    expect(await runners()).toBe(3);
+  });
+
   it('persist: in the inventory runs through the broker as --persist does; --persist 0 wins over it', async () => {
     // Beside the bench's inventory, so its relative paths (keys, known_hosts) still resolve.
     const keyed = join(dirname(inv), 'persist.yaml');

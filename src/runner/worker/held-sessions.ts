@@ -120,6 +120,11 @@ export class HeldSessions {
       }));
   }
 
+  /** The live sessions no task is using now. */
+  idle(): SshConnection[] {
+    return [...this.held.values()].filter((e) => e.busy === 0 && !e.conn.closed && !e.conn.lost).map((e) => e.conn);
+  }
+
   /** Ends every session: targets first, then the jumps they ride on (ending a jump cuts its targets off). */
   async closeAll(): Promise<void> {
     const entries = [...this.held.values()];

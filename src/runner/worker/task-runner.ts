@@ -5,10 +5,17 @@ import { runHostJob } from './host-job.js';
 import { openSession } from './open-session.js';
 import type { FromWorker, ToWorker, WorkerStart } from '../transport/protocol.js';
 import type { WorkerSide } from '../transport/inline-worker.js';
-import { startGuardsAt } from '../../ssh/session-guard.js';
+import { prepareHelpers, startGuardsAt } from '../../ssh/session-guard.js';
 
 /** How often a task reports transfer progress: enough for a progress line, far below the data rate. */
 const PROGRESS_MS = 250;
+
+/**
+ * How long a worker that starts guards early (the broker's) waits, once its last task ended, before it starts
+ * the guards and runners of its idle sessions: past the run's last results and the CLI's printing of them,
+ * which share this machine's cores with it when the fleet is small.
+ */
+const PREPARE_AFTER_MS = 100;
 
 /**
  * The worker side of the protocol, independent of where it runs: in a forked worker (messages over IPC) or
@@ -21,6 +28,8 @@ export class TaskRunner implements WorkerSide {
   private readonly cancels = new Map<number, AbortController>();
   /** Sessions kept between tasks: a host's next task (routed back here by the controller) reuses its login. */
   private readonly sessions: HeldSessions;
+  private readonly prepares: boolean;
+  private prepareTimer: NodeJS.Timeout | undefined;
 
   constructor(
     start: WorkerStart,
@@ -28,6 +37,7 @@ export class TaskRunner implements WorkerSide {
   ) {
     this.limit = pLimit(Math.max(1, start.slots));
     if (start.guardFrom > 0) startGuardsAt(start.guardFrom);
+    this.prepares = start.guardFrom > 0;
     this.credit = new Credit(start.creditWindow);
     this.sessions = new HeldSessions(openSession, {
       keep: start.maxHeldSessions > 0,
@@ -62,6 +72,7 @@ export class TaskRunner implements WorkerSide {
 
   /** The worker is leaving: running hosts are cancelled and every held session is ended (a clean logout). */
   async shutdown(): Promise<void> {
+    clearTimeout(this.prepareTimer);
     this.cancelAll();
     await this.sessions.closeAll();
   }
@@ -69,6 +80,7 @@ export class TaskRunner implements WorkerSide {
   private run(id: number, message: Extract<ToWorker, { type: 'task' }>): void {
     const controller = new AbortController();
     this.cancels.set(id, controller);
+    clearTimeout(this.prepareTimer);
     void this.limit(async () => {
       this.send({ type: 'start', id });
       let lastProgress = 0;
@@ -93,6 +105,17 @@ export class TaskRunner implements WorkerSide {
       );
       this.cancels.delete(id);
       this.send({ type: 'end', id, end });
+      if (this.cancels.size === 0) this.prepareWhenIdle();
     });
+  }
+
+  /** Between runs: the idle sessions' guards and runners start, unless a task comes first. */
+  private prepareWhenIdle(): void {
+    if (!this.prepares) return;
+    clearTimeout(this.prepareTimer);
+    this.prepareTimer = setTimeout(() => {
+      for (const conn of this.sessions.idle()) prepareHelpers(conn);
+    }, PREPARE_AFTER_MS);
+    this.prepareTimer.unref();
   }
 }
