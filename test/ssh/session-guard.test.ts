@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, TimeoutError } from '../../src/core/errors.js';
 import { connect, type SshConnection } from '../../src/ssh/connect.js';
 import { runRemoteCommand } from '../../src/ssh/exec.js';
+import { prepareHelpers } from '../../src/ssh/session-guard.js';
 import { startBench, type Bench, type BenchHost } from '../bench/hosts.js';
 import { until } from '../bench/remote-processes.js';
 import { running } from '../runner/support.js';
@@ -122,6 +123,25 @@ describe('a server that allows one session per connection (MaxSessions 1)', () =
       expect(await becomes(h, 'fleet-guar[d]-', false)).toBe(true);
       const sftp = await conn.sftp();
       expect(typeof sftp.readdir).toBe('function');
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('guard and runner started while idle (as the broker does between runs): the commands after still run', async () => {
+    const conn = await connect(optionsFor(h, tempKnownHosts(), { identityFiles: [h.keys.ed25519.path] }));
+    try {
+      expect((await runRemoteCommand(conn, 'true')).error).toBeUndefined();
+      // As the broker, after a pause: the command's CLOSE crossing their opens would refuse them both.
+      await new Promise((r) => setTimeout(r, 300));
+      prepareHelpers(conn);
+      // One of them holds the one session now.
+      expect(await becomes(h, 'fleet-(guar[d]|en[d])-', true)).toBe(true);
+      for (let i = 0; i < 6; i++) {
+        const r = await runRemoteCommand(conn, `echo ${i}`);
+        expect(r.error).toBeUndefined();
+        expect(r.stdout.toString()).toBe(`${i}\n`);
+      }
     } finally {
       await conn.close();
     }
