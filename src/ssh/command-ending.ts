@@ -2,7 +2,7 @@ import type { ClientChannel } from 'ssh2';
 import type { FleetError } from '../core/errors.js';
 import { sendSignal } from './channel-signal.js';
 import type { SshConnection } from './connect.js';
-import { commandTimedOut, lostWhileRunning } from './error-builders.js';
+import { commandTimedOut, lostWhileRunning, runnerEndedWhileRunning } from './error-builders.js';
 import type { GuardedCommand } from './session-guard.js';
 import type { OpenedChannel } from './exec-channel.js';
 
@@ -60,9 +60,15 @@ export class CommandEnding {
     clearTimeout(this.killTimer);
   }
 
-  /** Why the command did not run to its end, if it did not: a channel that closed without an exit status lost its link. */
+  /**
+   * Why the command did not run to its end, if it did not: a channel that closed without an exit status lost
+   * its link, or, on the runner, the runner's shell.
+   */
   outcome(conn: SshConnection, opened: OpenedChannel): FleetError | undefined {
-    if (!this.error && !opened.exit.seen) this.error = conn.lost ?? lostWhileRunning(conn.host);
+    if (!this.error && !opened.exit.seen) {
+      const ended = opened.runnerEnded;
+      this.error = conn.lost ?? (ended ? runnerEndedWhileRunning(conn.host, ended) : lostWhileRunning(conn.host));
+    }
     return this.error;
   }
 

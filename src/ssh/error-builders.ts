@@ -1,4 +1,4 @@
-import { AbortError, AuthError, ConnectError, TimeoutError, type FleetError } from '../core/errors.js';
+import { AbortError, AuthError, CommandError, ConnectError, TimeoutError, type FleetError } from '../core/errors.js';
 
 /**
  * The wording of the errors ssh/ raises itself (what ssh2 throws is translated in translate-error.ts): kept
@@ -62,6 +62,14 @@ export const commandTimedOut = (host: string, timeoutMs: number): TimeoutError =
 
 export const lostWhileRunning = (host: string): ConnectError =>
   new ConnectError(`${host}: connection lost while the command ran`, { host, reason: 'reset' });
+
+/** The runner (session-runner.ts) ended under its command; the host is still there, the status is lost. */
+export const runnerEndedWhileRunning = (host: string, how: string): CommandError =>
+  new CommandError(
+    `${host}: fleet's runner shell on the host ${how} while it ran this command, so the command's exit status is unknown; ` +
+      'it may have finished — check the host before running it again',
+    { host },
+  );
 
 export const sudoNeedsPassword = (host: string): AuthError =>
   new AuthError(`${host}: sudo wants a password and none was given; use --ask-pass or sudoPassword`, { host });

@@ -10,6 +10,11 @@ export interface OpenedChannel {
   closed: Promise<void>;
   /** The command ran on the connection's runner (session-runner.ts): its status is a shell's, 128+N for signal N. */
   viaRunner?: boolean;
+  /**
+   * How the runner's shell ended under the command while the connection stayed up (`was killed by SIGKILL`):
+   * the command got no end, and its exit status is unknown. Unset otherwise.
+   */
+  runnerEnded?: string;
 }
 
 export interface ChannelOutput {

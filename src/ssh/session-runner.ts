@@ -127,8 +127,10 @@ export class SessionRunner {
   private lost = false;
   private current: Current | undefined;
   private next = 0;
+  /** How the runner's shell ended, as sshd told it (before the channel closes). */
+  private shellEnd: string | undefined;
 
-  constructor(conn: SshConnection) {
+  constructor(private readonly conn: SshConnection) {
     this.opened = openHelperChannel(
       conn,
       runnerScript(this.token),
@@ -137,6 +139,9 @@ export class SessionRunner {
         this.channel = channel;
         channel.on('data', (d: Buffer) => this.data(d, 'out'));
         channel.stderr.on('data', (d: Buffer) => this.data(d, 'err'));
+        channel.on('exit', (code: number | null, signal?: string) => {
+          this.shellEnd = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+        });
       },
       () => this.gone(),
     );
@@ -224,12 +229,16 @@ export class SessionRunner {
     this.gone();
   }
 
-  /** The channel closed (lost connection, runner killed): a command in flight ends without an exit status. */
+  /**
+   * The channel closed (lost connection, runner killed): a command in flight ends without an exit status; on
+   * a connection still up (ssh2 marks it closed before it closes its channels) it says why.
+   */
   private gone(): void {
     if (this.channel) this.lost = true;
     this.channel = undefined;
     const c = this.current;
     this.current = undefined;
+    if (c && !this.conn.closed) c.opened.runnerEnded = this.shellEnd ?? 'ended';
     c?.done();
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TimeoutError } from '../../src/core/errors.js';
+import { CommandError, TimeoutError } from '../../src/core/errors.js';
 import { connect, type SshConnection } from '../../src/ssh/connect.js';
 import { runRemoteCommand } from '../../src/ssh/exec.js';
 import { ansiCQuote } from '../../src/ssh/session-runner.js';
@@ -98,14 +98,18 @@ describe("a held connection's runner: commands without a session each", () => {
     expect(parents.filter((p) => p.startsWith('sshd'))).toHaveLength(1);
   });
 
-  it('a killed runner: the command on it is reported lost, and a new runner takes its place', async () => {
-    const victim = runRemoteCommand(conn, 'sleep 344');
+  it('a killed runner: its command is failed as such, not as a lost connection, and a new runner takes its place', async () => {
+    const victim = runRemoteCommand(conn, 'echo before; sleep 344');
     expect(await until(() => running(h, 'sleep 34[4]'))).toBe(true);
     await h.exec("pkill -KILL -f 'E=fleet-en[d]-' || true");
     // sshd keeps the channel while the orphaned command holds its output, as it would for a session's.
     await h.exec("pkill -f 'sleep 34[4]' || true");
     const r = await victim;
-    expect(r.error).toBeDefined();
+    // The host is there and the connection up: only the exit status is lost (exit 1, not 3 "unreachable").
+    expect(r.error).toBeInstanceOf(CommandError);
+    expect(r.error?.message).toMatch(/^h01: fleet's runner shell on the host was killed by SIGKILL while it ran this command, so the command's exit status is unknown/);
+    expect(r.stdout.toString()).toBe('before\n');
+    expect(conn.lost).toBeUndefined();
     const after = await runRemoteCommand(conn, `echo ok; ${parentLine}`);
     expect(after.error).toBeUndefined();
     expect(after.stdout.toString()).toMatch(/^ok\nsshd/);
