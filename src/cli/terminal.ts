@@ -1,5 +1,6 @@
 import { ProgressLine } from './render/index.js';
 import { writeOrWait } from './drain.js';
+import { WriteBatch } from './write-batch.js';
 
 /**
  * The CLI's two output streams and the one redrawable progress line under them. Every write goes through
@@ -32,6 +33,7 @@ export class Terminal {
   /** stdout went away (`fleet exec … | head`): nothing more is written to it. */
   stdoutClosed = false;
   private onStdoutClosed: (() => void) | undefined;
+  private readonly batch = new WriteBatch((stream, text) => this.print(stream as Stream, text));
 
   constructor(
     options: TerminalOptions,
@@ -46,6 +48,7 @@ export class Terminal {
     out.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EPIPE' || this.stdoutClosed) return;
       this.stdoutClosed = true;
+      this.batch.drop(out);
       this.onStdoutClosed?.();
     });
   }
@@ -62,12 +65,12 @@ export class Terminal {
   /** Writes to stdout; the promise, when there is one, settles once the stream wants more. */
   stdout(text: string): Promise<void> | undefined {
     if (this.stdoutClosed || text === '') return undefined;
-    return this.write(this.out, text);
+    return this.batch.write(this.out, text);
   }
 
   stderr(text: string): Promise<void> | undefined {
     if (text === '') return undefined;
-    return this.write(this.err, text);
+    return this.batch.write(this.err, text);
   }
 
   /** `fleet: message` on stderr. */
@@ -82,11 +85,13 @@ export class Terminal {
 
   /** Resolves once both streams have handed everything to the OS. */
   async flush(): Promise<void> {
+    void this.batch.send();
     const drained = (s: Stream) => new Promise<void>((resolve) => (s.writableLength === 0 ? resolve() : s.write('', () => resolve())));
     await Promise.all([this.stdoutClosed ? undefined : drained(this.out), drained(this.err)]);
   }
 
-  private write(stream: Stream, text: string): Promise<void> | undefined {
+  private print(stream: Stream, text: string): Promise<void> | undefined {
+    if (stream === this.out && this.stdoutClosed) return undefined;
     let wait: Promise<void> | undefined;
     const print = () => {
       wait = writeOrWait(stream, text);
