@@ -63,7 +63,11 @@ export function runRemote(link: BrokerLink, run: RemoteRun): Promise<HostResult[
           if (event.type === 'end') ended.set(event.host, event.result);
           await options.onEvent?.(event);
         } else if (frame.type === 'lines') {
-          for (const event of linesFromWire(frame)) await options.onEvent?.(event);
+          // Waits only when the consumer is held up: an await per line was a microtask per line.
+          for (const event of linesFromWire(frame)) {
+            const wait = options.onEvent?.(event);
+            if (wait) await wait;
+          }
         } else if (frame.type === 'warning') options.onWarning?.(frame.message);
         else if (frame.type === 'result') {
           for (const wire of frame.results) {

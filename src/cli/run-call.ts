@@ -101,8 +101,12 @@ export async function runCall(
   const progress = new ProgressMeter(terminal, fleet.hosts.length, kind === 'put' || kind === 'get');
   const onEvent = (event: RunEvent): Promise<void> | undefined => {
     progress.onEvent(event);
-    const waits = [outDir?.onEvent(event), sink.onEvent(event)].filter((p) => p !== undefined);
-    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+    const toDir = outDir?.onEvent(event);
+    const toSink = sink.onEvent(event);
+    // Lines held up by a full stdout all get the one promise of its 'drain': passed on as it is, not wrapped
+    // per line (a promise and a microtask per line made a chatty run into a pipe GC-bound).
+    if (!toDir || toDir === toSink) return toSink;
+    return toSink ? Promise.all([toDir, toSink]).then(() => undefined) : toDir;
   };
   let report: RunReport;
   try {

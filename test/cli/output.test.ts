@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonHost } from '../../src/cli/render/index.js';
 import type { Bench } from '../bench/hosts.js';
-import { closeCliBench, openCliBench, runCli, summaryOf, tempDir } from './support.js';
+import { CLI, cleanEnv, closeCliBench, openCliBench, runCli, summaryOf, tempDir } from './support.js';
 
 const NAMES = ['web01', 'web02', 'web03', 'web05', 'db-primary'];
 
@@ -160,6 +161,26 @@ describe('fleet CLI: text, -b, json, ndjson and --out-dir output', () => {
     expect(readFileSync(join(dir, 'db-primary.out'), 'utf8')).toBe('special\n');
     expect(readFileSync(join(dir, 'web01.out'), 'utf8')).toBe('');
     expect(readFileSync(join(dir, 'web01.err'), 'utf8')).toBe('');
+  });
+
+  it('a flood into a pipe read late and slowly: every line of every host arrives, each host\'s in order', () => {
+    // The CLI writes its lines in batches (write-batch.ts) and waits for the pipe's drain when it is full.
+    const dir = tempDir('fleet-flood-');
+    const file = join(dir, 'out');
+    const cli = [process.execPath, CLI, 'exec', 'seq 1 40000', '-i', inv, '--no-progress'].map((w) => `'${w}'`).join(' ');
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `${cli} 2>/dev/null | { sleep 1; while IFS= read -r l; do printf '%s\\n' "$l"; done; } > ${file}`], {
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    const width = Math.max(...NAMES.map((n) => n.length));
+    for (const name of NAMES) {
+      const mine = lines.filter((l) => l.startsWith(`${name.padEnd(width)} | `)).map((l) => Number(l.slice(width + 3)));
+      expect(mine).toEqual(Array.from({ length: 40000 }, (_, i) => i + 1));
+    }
+    expect(lines).toHaveLength(NAMES.length * 40000);
   });
 
   it('ping: one line per host that answered; -o json has every host once', async () => {

@@ -20,11 +20,12 @@ export function relayOutput(
   // Nobody reads line events (PoolRunOptions.outputEvents): the result has what it keeps of the bytes.
   if (!emit) return credit();
   const host = entry.builder.host;
-  const pending: Promise<void>[] = [];
+  // A consumer held up gives most lines the same promise (its stream's 'drain'): each is waited for once.
+  const pending = new Set<Promise<void>>();
   for (const { line, bytes } of splitLines(text, data)) {
     const p = emit({ type: 'output', host, stream, line, bytes, at: Date.now() });
-    if (p) pending.push(p);
+    if (p) pending.add(p);
   }
-  if (pending.length === 0) credit();
+  if (pending.size === 0) credit();
   else void Promise.allSettled(pending).then(credit);
 }
