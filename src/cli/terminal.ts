@@ -91,7 +91,6 @@ export class Terminal {
   }
 
   private print(stream: Stream, text: string): Promise<void> | undefined {
-    if (stream === this.out && this.stdoutClosed) return undefined;
     let wait: Promise<void> | undefined;
     const print = () => {
       wait = writeOrWait(stream, text);

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 
-/** A batch goes out at once past this size: one system call per 64 KiB, and a busy run's memory stays flat. */
-const BATCH_BYTES = 64 * 1024;
+/** A batch goes out at once past this many characters: a system call per ~64 KiB, and a busy run's memory stays flat. */
+const BATCH_CHARS = 64 * 1024;
 
 const batches = new Set<WriteBatch>();
 
@@ -21,7 +21,7 @@ function sendAll(): void {
 export class WriteBatch {
   private stream: Writable | undefined;
   private parts: string[] = [];
-  private bytes = 0;
+  private chars = 0;
   private scheduled: NodeJS.Immediate | undefined;
   private blocked: Promise<void> | undefined;
 
@@ -34,8 +34,8 @@ export class WriteBatch {
     if (this.stream !== stream) this.send();
     this.stream = stream;
     this.parts.push(text);
-    this.bytes += text.length;
-    if (this.bytes >= BATCH_BYTES) this.send();
+    this.chars += text.length;
+    if (this.chars >= BATCH_CHARS) this.send();
     else this.scheduled ??= setImmediate(() => void this.send());
     return this.blocked;
   }
@@ -44,7 +44,7 @@ export class WriteBatch {
   drop(stream: Writable): void {
     if (this.stream !== stream) return;
     this.parts = [];
-    this.bytes = 0;
+    this.chars = 0;
   }
 
   /** Sends what waits now; the promise, when there is one, settles once the stream wants more. */
@@ -55,7 +55,7 @@ export class WriteBatch {
     if (!stream || this.parts.length === 0) return this.blocked;
     const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
     this.parts = [];
-    this.bytes = 0;
+    this.chars = 0;
     const wait = this.out(stream, text);
     if (wait) {
       const blocked = wait.then(() => {
